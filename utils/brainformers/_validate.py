@@ -1,0 +1,67 @@
+"""One place for input checks, so every helper fails with the same kind of message.
+
+Each check raises ``TypeError`` (wrong kind of object or dtype) or ``ValueError``
+(wrong shape or range) naming the argument, what was expected and what came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+
+def tensor(
+    name: str,
+    x: object,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    floating: bool = False,
+    boolean: bool = False,
+    dims: str | None = None,
+) -> torch.Tensor:
+    """Check that ``x`` is a tensor with the expected rank and dtype family.
+
+    Parameters
+    ----------
+    name : the argument's name, used in the message.
+    x : the value to check.
+    ndim : allowed number(s) of dimensions; ``None`` for any.
+    floating : require a floating-point dtype.
+    boolean : require ``torch.bool``.
+    dims : human-readable dimension names for the message, e.g. ``"(batch, seq, d_k)"``.
+    """
+    if not isinstance(x, torch.Tensor):
+        hint = " — convert it with torch.as_tensor(x)" if hasattr(x, "shape") else ""
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}{hint}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in allowed:
+            want = " or ".join(str(n) for n in allowed)
+            shape_hint = f" {dims}" if dims else ""
+            raise ValueError(
+                f"{name} must have {want} dimensions{shape_hint}, got shape {tuple(x.shape)}"
+            )
+    if floating and not x.is_floating_point():
+        raise TypeError(
+            f"{name} must be a floating-point tensor, got dtype {x.dtype} — use {name}.float()"
+        )
+    if boolean and x.dtype != torch.bool:
+        raise TypeError(f"{name} must be a boolean tensor (True = may attend), got dtype {x.dtype}")
+    return x
+
+
+def positive_int(name: str, value: object) -> int:
+    """Check that ``value`` is a positive Python integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
+def positive_float(name: str, value: object) -> float:
+    """Check that ``value`` is a positive finite number."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"{name} must be positive and finite, got {value!r}")
+    return float(value)

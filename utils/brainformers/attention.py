@@ -1,0 +1,210 @@
+"""Scaled dot-product attention, masks, multi-head attention and position codes.
+
+The reference implementations for chapter 01 (self-attention). The chapter's
+exercises ask students to write the same functions; ``brainformers.check`` compares
+theirs against these.
+
+Dimension names used throughout: ``batch``, ``heads``, ``seq_q`` (queries),
+``seq_k`` (keys = values), ``d_k`` (query/key width), ``d_v`` (value width),
+``d_model`` (residual stream width). Boolean masks use ``True`` = *may attend*, the
+convention of :func:`torch.nn.functional.scaled_dot_product_attention`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from . import _validate
+
+
+def scaled_dot_product_attention(
+    query: torch.Tensor,
+    key: torch.Tensor,
+    value: torch.Tensor,
+    mask: torch.Tensor | None = None,
+    scale: float | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Attention(Q, K, V) = softmax(scale · Q Kᵀ) V  (Vaswani et al. 2017, Eq. 1).
+
+    Parameters
+    ----------
+    query : (..., seq_q, d_k) float tensor.
+    key : (..., seq_k, d_k) float tensor.
+    value : (..., seq_k, d_v) float tensor.
+    mask : optional bool tensor broadcastable to (..., seq_q, seq_k); ``True`` where a
+        query may attend to a key. Every query must be allowed at least one key.
+    scale : multiplies the scores; default ``1 / sqrt(d_k)``. Chapter 02 sets it to the
+        inverse temperature β of the modern Hopfield update (Ramsauer et al. 2021, Eq. 3).
+
+    Returns
+    -------
+    output : (..., seq_q, d_v), each row a weighted average of the values.
+    weights : (..., seq_q, seq_k), each row a probability distribution over keys.
+
+    Example
+    -------
+    >>> out, w = scaled_dot_product_attention(torch.randn(2, 5, 8), torch.randn(2, 7, 8),
+    ...                                       torch.randn(2, 7, 3))
+    >>> out.shape, w.shape
+    (torch.Size([2, 5, 3]), torch.Size([2, 5, 7]))
+    """
+    _validate.tensor("query", query, floating=True)
+    _validate.tensor("key", key, floating=True)
+    _validate.tensor("value", value, floating=True)
+    for name, x, dims in (
+        ("query", query, "(..., seq_q, d_k)"),
+        ("key", key, "(..., seq_k, d_k)"),
+        ("value", value, "(..., seq_k, d_v)"),
+    ):
+        if x.ndim < 2:
+            raise ValueError(f"{name} must have at least 2 dimensions {dims}, got {tuple(x.shape)}")
+    if query.shape[-1] != key.shape[-1]:
+        raise ValueError(
+            f"query and key must share their last dimension d_k, got query {tuple(query.shape)} "
+            f"and key {tuple(key.shape)}"
+        )
+    if key.shape[-2] != value.shape[-2]:
+        raise ValueError(
+            f"key and value must have the same number of positions seq_k (dimension -2), got "
+            f"key {tuple(key.shape)} and value {tuple(value.shape)}"
+        )
+    if scale is None:
+        scale = 1.0 / math.sqrt(query.shape[-1])
+    else:
+        scale = _validate.positive_float("scale", scale)
+
+    scores = scale * query @ key.transpose(-2, -1)  # (..., seq_q, seq_k)
+    if mask is not None:
+        _validate.tensor("mask", mask, boolean=True)
+        try:
+            torch.broadcast_shapes(mask.shape, scores.shape)
+        except RuntimeError:
+            raise ValueError(
+                f"mask of shape {tuple(mask.shape)} does not broadcast to the attention scores "
+                f"(..., seq_q, seq_k) = {tuple(scores.shape)}"
+            ) from None
+        if not mask.any(dim=-1).all():
+            raise ValueError(
+                "mask blocks every key for at least one query; each query needs at least one "
+                "True entry in its row (True = may attend)"
+            )
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)
+    return weights @ value, weights
+
+
+def causal_mask(seq_len: int) -> torch.Tensor:
+    """Mask that lets position i attend to positions 0…i only (Vaswani et al. 2017, §3.2.3).
+
+    Returns a (seq_len, seq_len) bool tensor, lower-triangular, diagonal included.
+    """
+    _validate.positive_int("seq_len", seq_len)
+    return torch.ones(seq_len, seq_len, dtype=torch.bool).tril()
+
+
+def padding_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
+    """Mask that hides padded key positions of sequences of different lengths.
+
+    Parameters
+    ----------
+    lengths : (batch,) integer tensor, the true length of each sequence (1 … seq_len).
+    seq_len : padded length.
+
+    Returns
+    -------
+    (batch, 1, seq_len) bool tensor: ``True`` for real tokens (position < length), ready to
+    broadcast over queries.
+    """
+    _validate.tensor("lengths", lengths, ndim=1, dims="(batch,)")
+    _validate.positive_int("seq_len", seq_len)
+    if lengths.is_floating_point() or lengths.dtype == torch.bool:
+        raise TypeError(f"lengths must be an integer tensor, got dtype {lengths.dtype}")
+    if (lengths < 1).any() or (lengths > seq_len).any():
+        raise ValueError(f"lengths must lie in 1…{seq_len} (seq_len), got {lengths.tolist()}")
+    positions = torch.arange(seq_len, device=lengths.device)
+    return (positions[None, :] < lengths[:, None])[:, None, :]
+
+
+def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
+    """(batch, seq, d_model) → (batch, heads, seq, d_model / heads)."""
+    batch, seq, d_model = x.shape
+    return x.reshape(batch, seq, n_heads, d_model // n_heads).transpose(1, 2)
+
+
+def merge_heads(x: torch.Tensor) -> torch.Tensor:
+    """(batch, heads, seq, d_head) → (batch, seq, heads · d_head); inverse of split_heads."""
+    batch, heads, seq, d_head = x.shape
+    return x.transpose(1, 2).reshape(batch, seq, heads * d_head)
+
+
+def multi_head_attention(
+    x: torch.Tensor,
+    w_q: torch.Tensor,
+    w_k: torch.Tensor,
+    w_v: torch.Tensor,
+    w_o: torch.Tensor,
+    n_heads: int,
+    mask: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Multi-head self-attention (Vaswani et al. 2017, §3.2.2).
+
+    MultiHead(X) = Concat(head_1, …, head_h) W_O with
+    head_i = Attention(X W_Q^i, X W_K^i, X W_V^i); the h heads are the h column blocks of
+    W_Q, W_K and W_V, each of width d_model / h, so d_k = d_model / h.
+
+    Parameters
+    ----------
+    x : (batch, seq, d_model) float tensor.
+    w_q, w_k, w_v, w_o : (d_model, d_model) float tensors, applied as ``x @ w``.
+    n_heads : number of heads; must divide d_model.
+    mask : optional bool mask broadcastable to (batch, heads, seq, seq), e.g. a
+        :func:`causal_mask` of shape (seq, seq) or a :func:`padding_mask` expanded with
+        ``mask[:, None]`` to (batch, 1, 1, seq).
+
+    Returns
+    -------
+    output : (batch, seq, d_model).
+    weights : (batch, heads, seq, seq), one attention map per head.
+    """
+    _validate.tensor("x", x, ndim=3, floating=True, dims="(batch, seq, d_model)")
+    _validate.positive_int("n_heads", n_heads)
+    d_model = x.shape[-1]
+    for name, w in (("w_q", w_q), ("w_k", w_k), ("w_v", w_v), ("w_o", w_o)):
+        _validate.tensor(name, w, ndim=2, floating=True, dims="(d_model, d_model)")
+        if w.shape != (d_model, d_model):
+            raise ValueError(
+                f"{name} must have shape (d_model, d_model) = ({d_model}, {d_model}) to match x "
+                f"{tuple(x.shape)}, got {tuple(w.shape)}"
+            )
+    if d_model % n_heads:
+        raise ValueError(f"n_heads={n_heads} must divide d_model={d_model}")
+    q, k, v = (split_heads(x @ w, n_heads) for w in (w_q, w_k, w_v))
+    heads, weights = scaled_dot_product_attention(q, k, v, mask=mask)
+    return merge_heads(heads) @ w_o, weights
+
+
+def sinusoidal_positions(seq_len: int, d_model: int) -> torch.Tensor:
+    """Sinusoidal position encodings (Vaswani et al. 2017, §3.5).
+
+    PE[pos, 2i] = sin(pos / 10000^(2i / d_model)),
+    PE[pos, 2i + 1] = cos(pos / 10000^(2i / d_model)).
+
+    Each pair of columns is a rotation at its own frequency, so the code of position
+    pos + k is a fixed linear map of the code of pos: "look k steps back" is a linear
+    operation, which is why attention learns it easily.
+
+    Returns a (seq_len, d_model) float32 tensor; d_model must be even.
+    """
+    _validate.positive_int("seq_len", seq_len)
+    _validate.positive_int("d_model", d_model)
+    if d_model % 2:
+        raise ValueError(f"d_model must be even (sin/cos pairs), got {d_model}")
+    position = torch.arange(seq_len, dtype=torch.float32)[:, None]  # (seq, 1)
+    two_i = torch.arange(0, d_model, 2, dtype=torch.float32)  # (d_model / 2,)
+    angle = position / 10000.0 ** (two_i / d_model)  # (seq, d_model / 2)
+    pe = torch.empty(seq_len, d_model)
+    pe[:, 0::2] = torch.sin(angle)
+    pe[:, 1::2] = torch.cos(angle)
+    return pe
