@@ -79,12 +79,14 @@ def scaled_dot_product_attention(
     if mask is not None:
         _validate.tensor("mask", mask, boolean=True)
         try:
-            torch.broadcast_shapes(mask.shape, scores.shape)
+            fits = torch.broadcast_shapes(mask.shape, scores.shape) == scores.shape
         except RuntimeError:
+            fits = False
+        if not fits:  # a mask may not enlarge the output by adding axes of its own
             raise ValueError(
                 f"mask of shape {tuple(mask.shape)} does not broadcast to the attention scores "
                 f"(..., seq_q, seq_k) = {tuple(scores.shape)}"
-            ) from None
+            )
         if not mask.any(dim=-1).all():
             raise ValueError(
                 "mask blocks every key for at least one query; each query needs at least one "

@@ -288,7 +288,7 @@ def _padding_cases(fn: Callable) -> int:
 
 
 def padding_mask(fn: Callable) -> Callable:
-    """Check a student's ``padding_mask(lengths, seq_len)`` against :func:`.attention.padding_mask`."""
+    """Check a student's ``padding_mask(lengths, seq_len)`` against the reference."""
     return _run("padding_mask", fn, ref.padding_mask, _padding_cases)
 
 

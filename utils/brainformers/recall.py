@@ -70,6 +70,24 @@ class RecallTask:
         """Accuracy of a uniform guess over all values."""
         return 1.0 / self.n_values
 
+    def to_text(self, tokens: torch.Tensor) -> list[str]:
+        """Readable labels of one sequence: keys ``k0…``, values ``v0…``, the query ``k?``."""
+        _validate.tensor("tokens", tokens, ndim=1, dims="(seq,)")
+        if tokens.shape[0] != self.seq_len:
+            raise ValueError(f"expected a sequence of {self.seq_len} tokens, got {tokens.shape[0]}")
+        labels = [f"k{t}" if t < self.n_keys else f"v{t - self.n_keys}" for t in tokens.tolist()]
+        return labels[:-1] + [f"{labels[-1]}?"]
+
+    def order_blind_ceiling(self, batch: RecallBatch) -> float:
+        """Best accuracy possible without knowing which value follows which key.
+
+        Knowing only the bag of tokens, the best guess is the value that occurs most
+        often among the pairs; it is right with probability (its count) / n_pairs.
+        """
+        values = batch.tokens[:, 1 : 2 * self.n_pairs : 2] - self.n_keys  # (batch, n_pairs)
+        counts = torch.nn.functional.one_hot(values, self.n_values).sum(dim=1)
+        return (counts.max(dim=1).values.float() / self.n_pairs).mean().item()
+
     def sample(self, n: int, generator: torch.Generator | None = None) -> RecallBatch:
         """Draw ``n`` recall problems (seeded through ``generator``)."""
         _validate.positive_int("n", n)
@@ -158,10 +176,11 @@ class TinyTransformer(nn.Module):
 
 def recall_accuracy(model: nn.Module, batch: RecallBatch) -> float:
     """Fraction of problems whose argmax prediction is the right value."""
+    device = next(model.parameters()).device
     model.eval()
     with torch.no_grad():
-        predicted = model(batch.tokens).argmax(dim=-1)
-    return (predicted == batch.targets).float().mean().item()
+        predicted = model(batch.tokens.to(device)).argmax(dim=-1)
+    return (predicted == batch.targets.to(device)).float().mean().item()
 
 
 def train_recall(
@@ -175,17 +194,20 @@ def train_recall(
     """Train ``model`` on fresh recall problems with Adam and cross-entropy.
 
     Every step draws a new batch, so the model never sees the same sequence twice and
-    test accuracy measures generalisation. Returns the loss at every step.
+    test accuracy measures generalisation. Trains on the device the model is on. Returns
+    the loss at every step.
     """
     _validate.positive_int("n_steps", n_steps)
     _validate.positive_int("batch_size", batch_size)
     generator = torch.Generator().manual_seed(seed)
     optimiser = torch.optim.Adam(model.parameters(), lr=_validate.positive_float("lr", lr))
+    device = next(model.parameters()).device
     model.train()
     losses = []
     for _ in range(n_steps):
         batch = task.sample(batch_size, generator)
-        loss = nn.functional.cross_entropy(model(batch.tokens), batch.targets)
+        logits = model(batch.tokens.to(device))
+        loss = nn.functional.cross_entropy(logits, batch.targets.to(device))
         optimiser.zero_grad()
         loss.backward()
         optimiser.step()

@@ -1,0 +1,294 @@
+"""brainformers.recall: the associative-recall task, the tiny transformer and its training.
+
+References: the task's definition checked token by token with explicit loops, the
+permutation symmetry of attention without positions (exact up to float32 rounding,
+tolerance 1e-5), and hand-computed accuracies. Every random draw uses a fixed seed.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from brainformers.recall import (
+    RecallBatch,
+    RecallTask,
+    TinyTransformer,
+    recall_accuracy,
+    train_recall,
+)
+from torch import nn
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Run torch on one thread: these matrices are tiny, and on a shared 2-core machine two
+    intra-op threads competing with another process made training ~40x slower (4 s → 4 min)."""
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n_threads)
+
+
+def gen(seed: int = 0) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def tiny_model(task, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    kwargs.setdefault("d_model", 16)
+    return TinyTransformer(task.vocab_size, task.n_values, task.seq_len, **kwargs)
+
+
+# --------------------------------------------------------------------- RecallTask
+
+TASKS = [RecallTask(), RecallTask(n_keys=6, n_values=3, n_pairs=6), RecallTask(4, 9, 1)]
+
+
+@pytest.mark.parametrize("task", TASKS, ids=["default", "all_keys", "one_pair"])
+def test_sample_shapes_and_dtypes(task):
+    batch = task.sample(50, gen(0))
+    assert isinstance(batch, RecallBatch)
+    assert batch.tokens.shape == (50, task.seq_len)
+    assert batch.targets.shape == (50,)
+    assert batch.key_position.shape == (50,)
+    for t in batch:
+        assert not t.is_floating_point()
+
+
+@pytest.mark.parametrize("task", TASKS, ids=["default", "all_keys", "one_pair"])
+def test_sample_follows_the_task_definition(task):
+    """k1 v1 … kn vn q: distinct keys, values after keys, q among the keys, target = v(q)."""
+    batch = task.sample(200, gen(1))
+    n_keys, n_values, n_pairs = task.n_keys, task.n_values, task.n_pairs
+    for tokens, target, position in zip(*batch, strict=True):
+        tokens = tokens.tolist()
+        keys, values, query = tokens[0:-1:2], tokens[1:-1:2], tokens[-1]
+        assert len(keys) == len(values) == n_pairs
+        assert all(0 <= k < n_keys for k in keys)
+        assert all(n_keys <= v < n_keys + n_values for v in values)
+        assert len(set(keys)) == n_pairs
+        assert query in keys
+        assert int(position) == 2 * keys.index(query)
+        assert tokens[int(position)] == query
+        assert int(target) == tokens[int(position) + 1] - n_keys
+        assert 0 <= int(target) < n_values
+
+
+def test_sample_uses_every_query_slot_and_value():
+    """Over many draws the queried pair is any of the n_pairs and every value appears."""
+    task = RecallTask()
+    batch = task.sample(2000, gen(2))
+    assert set(batch.key_position.tolist()) == set(range(0, 2 * task.n_pairs, 2))
+    assert set(batch.targets.tolist()) == set(range(task.n_values))
+
+
+def test_sample_is_reproducible_with_a_seeded_generator():
+    task = RecallTask()
+    a, b = task.sample(32, gen(7)), task.sample(32, gen(7))
+    for x, y in zip(a, b, strict=True):
+        assert torch.equal(x, y)
+    c = task.sample(32, gen(8))
+    assert not torch.equal(a.tokens, c.tokens)
+
+
+def test_sample_bad_n():
+    with pytest.raises(ValueError, match="n"):
+        RecallTask().sample(0)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"n_keys": 4, "n_pairs": 5},
+        {"n_keys": 0},
+        {"n_values": 0},
+        {"n_pairs": 0},
+        {"n_pairs": -2},
+        {"n_keys": 8.0},
+    ],
+    ids=["pairs>keys", "no_keys", "no_values", "no_pairs", "negative", "float"],
+)
+def test_invalid_task_config(config):
+    with pytest.raises(ValueError):
+        RecallTask(**config)
+
+
+@pytest.mark.parametrize(
+    ("task", "seq_len", "vocab", "chance"),
+    [(RecallTask(), 13, 32, 1 / 16), (RecallTask(10, 5, 3), 7, 15, 0.2)],
+)
+def test_task_properties(task, seq_len, vocab, chance):
+    assert task.seq_len == seq_len
+    assert task.vocab_size == vocab
+    assert task.chance == pytest.approx(chance)
+    assert task.sample(3, gen(0)).tokens.max() < task.vocab_size
+
+
+# ---------------------------------------------------------------- TinyTransformer
+
+
+def test_tiny_transformer_output_shape():
+    task = RecallTask()
+    model = tiny_model(task, n_heads=2, n_layers=3)
+    logits = model(task.sample(5, gen(0)).tokens)
+    assert logits.shape == (5, task.n_values)
+    assert torch.isfinite(logits).all()
+
+
+@pytest.mark.parametrize("causal", [False, True], ids=["bidirectional", "causal"])
+@pytest.mark.parametrize("n_heads", [1, 4])
+def test_forward_with_attention_maps(causal, n_heads):
+    task = RecallTask()
+    model = tiny_model(task, n_heads=n_heads, n_layers=3, causal=causal)
+    tokens = task.sample(4, gen(1)).tokens
+    logits, maps = model.forward_with_attention(tokens)
+    torch.testing.assert_close(logits, model(tokens), atol=0, rtol=0)
+    assert len(maps) == 3
+    for attn in maps:
+        assert attn.shape == (4, n_heads, task.seq_len, task.seq_len)
+        assert (attn >= 0).all()
+        torch.testing.assert_close(
+            attn.sum(-1), torch.ones(4, n_heads, task.seq_len), atol=1e-6, rtol=0
+        )
+        if causal:
+            assert (attn.triu(diagonal=1) == 0).all()
+        else:
+            assert (attn.triu(diagonal=1) > 0).any()
+
+
+def context_permutations(task, n=5, seed=3):
+    """Random permutations of the 2·n_pairs context tokens; the query stays last."""
+    g = gen(seed)
+    last = torch.tensor([task.seq_len - 1])
+    return [torch.cat([torch.randperm(2 * task.n_pairs, generator=g), last]) for _ in range(n)]
+
+
+def test_order_blind_model_is_permutation_invariant():
+    """No positions and no mask: the logits depend only on the bag of context tokens."""
+    task = RecallTask()
+    model = tiny_model(task, n_heads=2, use_positions=False, causal=False)
+    tokens = task.sample(16, gen(4)).tokens
+    with torch.no_grad():
+        logits = model(tokens)
+        for perm in context_permutations(task):
+            diff = (model(tokens[:, perm]) - logits).abs().max()
+            assert diff < 1e-5
+
+
+@pytest.mark.parametrize(
+    ("use_positions", "causal"),
+    [(True, False), (True, True), (False, True)],
+    ids=["positions", "positions+causal", "causal_only"],
+)
+def test_order_aware_models_see_the_permutation(use_positions, causal):
+    """Positions, or a causal mask, make the logits depend on the order."""
+    task = RecallTask()
+    model = tiny_model(task, n_heads=2, use_positions=use_positions, causal=causal)
+    tokens = task.sample(16, gen(4)).tokens
+    with torch.no_grad():
+        logits = model(tokens)
+        for perm in context_permutations(task):
+            assert (model(tokens[:, perm]) - logits).abs().max() > 1e-3
+
+
+def test_tiny_transformer_float_tokens_is_type_error():
+    task = RecallTask()
+    model = tiny_model(task)
+    with pytest.raises(TypeError, match="tokens"):
+        model(task.sample(2, gen(0)).tokens.float())
+
+
+def test_tiny_transformer_sequence_longer_than_max_len():
+    task = RecallTask()
+    model = tiny_model(task)
+    tokens = torch.zeros(2, task.seq_len + 1, dtype=torch.long)
+    with pytest.raises(ValueError, match="max_len"):
+        model(tokens)
+
+
+def test_tiny_transformer_shorter_sequence_is_fine():
+    task = RecallTask()
+    model = tiny_model(task)
+    assert model(torch.zeros(2, 3, dtype=torch.long)).shape == (2, task.n_values)
+
+
+def test_tiny_transformer_heads_must_divide_d_model():
+    with pytest.raises(ValueError, match="n_heads"):
+        TinyTransformer(32, 16, 13, d_model=30, n_heads=4)
+
+
+@pytest.mark.parametrize("name", ["vocab_size", "n_classes", "max_len", "d_model", "n_layers"])
+def test_tiny_transformer_sizes_must_be_positive(name):
+    kwargs = {"vocab_size": 32, "n_classes": 16, "max_len": 13, "d_model": 16, "n_layers": 2}
+    kwargs[name] = 0
+    with pytest.raises(ValueError, match=name):
+        TinyTransformer(**kwargs)
+
+
+# ------------------------------------------------------------ training and accuracy
+
+
+def test_train_recall_lowers_the_loss():
+    task = RecallTask()
+    torch.manual_seed(0)
+    model = TinyTransformer(task.vocab_size, task.n_values, task.seq_len)
+    losses = train_recall(model, task, n_steps=300, seed=0)
+    assert len(losses) == 300
+    assert all(isinstance(x, float) for x in losses)
+    first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
+    assert last < first
+    # Held-out problems (a different seed) are solved well above chance.
+    assert recall_accuracy(model, task.sample(256, gen(123))) > 3 * task.chance
+
+
+def test_train_recall_is_reproducible():
+    task = RecallTask()
+    runs = [train_recall(tiny_model(task), task, n_steps=5, batch_size=8, seed=1) for _ in "ab"]
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"n_steps": 0}, {"batch_size": 0}, {"lr": 0.0}], ids=["steps", "batch", "lr"]
+)
+def test_train_recall_bad_arguments(kwargs):
+    task = RecallTask()
+    with pytest.raises(ValueError, match=next(iter(kwargs))):
+        train_recall(tiny_model(task), task, **kwargs)
+
+
+class FixedAnswers(nn.Module):
+    """A 'model' that answers ``answers[i]`` for problem i, whatever the tokens."""
+
+    def __init__(self, answers, n_classes):
+        super().__init__()
+        # A (frozen) parameter, like any real model: recall_accuracy reads its device.
+        logits = nn.functional.one_hot(answers, n_classes).float()
+        self.logits = nn.Parameter(logits, requires_grad=False)
+
+    def forward(self, tokens):
+        return self.logits[: tokens.shape[0]]
+
+
+def test_recall_accuracy_hand_computed():
+    task = RecallTask()
+    batch = task.sample(8, gen(5))
+    answers = batch.targets.clone()
+    answers[[1, 4, 6]] = (answers[[1, 4, 6]] + 1) % task.n_values  # 3 wrong of 8
+    accuracy = recall_accuracy(FixedAnswers(answers, task.n_values), batch)
+    assert isinstance(accuracy, float)
+    assert accuracy == 5 / 8
+
+
+def test_recall_accuracy_of_a_real_model():
+    task = RecallTask()
+    model = tiny_model(task)
+    batch = task.sample(64, gen(6))
+    accuracy = recall_accuracy(model, batch)
+    with torch.no_grad():
+        hand = sum(
+            int(model(tokens[None]).argmax().item() == target)
+            for tokens, target in zip(batch.tokens, batch.targets.tolist(), strict=True)
+        )
+    assert isinstance(accuracy, float)
+    assert 0.0 <= accuracy <= 1.0
+    assert accuracy == pytest.approx(hand / 64, abs=1e-7)

@@ -1,0 +1,200 @@
+"""Generate the exercise notebooks in notebooks/ from the solution notebooks in solutions/.
+
+solutions/ is the single source of every chapter. In a solution notebook, the part a
+student writes sits inside a code cell between ``# BEGIN SOLUTION`` and
+``# END SOLUTION``; an optional ``# HINT: ...`` line inside the block becomes the TODO
+comment. The generator
+
+* replaces each block with ``# TODO: <hint>`` and ``raise NotImplementedError(...)``,
+* strips outputs and execution counts,
+* and keeps the solution notebooks in step with ``_config.yml``: the Colab badge (which
+  opens the *exercise* notebook), the install line of the setup cell, and the
+  "show solution" toggle on every solution cell.
+
+Usage::
+
+    python utils/make_exercises.py          # write notebooks/ (and sync solutions/)
+    python utils/make_exercises.py --check  # exit 1 if anything is out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BEGIN, END, HINT = "# BEGIN SOLUTION", "# END SOLUTION", "# HINT:"
+BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
+INSTALL_RE = re.compile(r'%pip install --quiet "[^"]*"')
+SOLUTION_TOGGLE = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
+
+
+class SourceError(ValueError):
+    """A solution notebook breaks the exercise format."""
+
+
+def repository() -> tuple[str, str]:
+    """(url, branch) of the course repository, from the one line in _config.yml."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    repo = config.get("repository") or {}
+    url = str(repo.get("url", "")).rstrip("/")
+    if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url):
+        raise SourceError(
+            f"_config.yml repository.url must be https://github.com/OWNER/REPO, got {url!r}"
+        )
+    return url, str(repo.get("branch", "main"))
+
+
+def colab_badge(url: str, branch: str, name: str) -> str:
+    """Markdown badge that opens notebooks/<name> in Google Colab."""
+    path = url.removeprefix("https://github.com/")
+    target = f"https://colab.research.google.com/github/{path}/blob/{branch}/notebooks/{name}"
+    return f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({target})"
+
+
+def install_line(url: str) -> str:
+    return f'%pip install --quiet "brainformers @ git+{url}"'
+
+
+def _stub(block: list[str], where: str) -> list[str]:
+    """The TODO lines that replace one solution block, at the block's indentation."""
+    first = block[0]
+    indent = first[: len(first) - len(first.lstrip())]
+    if not indent:
+        raise SourceError(
+            f"{where}: a solution block must sit inside a function body, so the untouched "
+            "exercise notebook still runs; indent it under a def"
+        )
+    hints = [line.strip()[len(HINT) :].strip() for line in block if line.strip().startswith(HINT)]
+    hint = hints[0] if hints else "your code here"
+    message = "not done yet: replace this line with your code"
+    return [f"{indent}# TODO: {hint}\n", f'{indent}raise NotImplementedError("{message}")\n']
+
+
+def strip_solutions(source: str, where: str) -> str:
+    """Replace every BEGIN/END SOLUTION block of a cell's source with a stub."""
+    lines = source.splitlines(keepends=True)
+    out: list[str] = []
+    block: list[str] | None = None
+    for line_number, line in enumerate(lines, 1):
+        marker = line.strip()
+        if marker == BEGIN:
+            if block is not None:
+                raise SourceError(f"{where}: nested {BEGIN} at line {line_number}")
+            block = [line]
+        elif marker == END:
+            if block is None:
+                raise SourceError(f"{where}: {END} without {BEGIN} at line {line_number}")
+            out.extend(_stub(block, where))
+            block = None
+        elif block is not None:
+            block.append(line)
+        else:
+            out.append(line)
+    if block is not None:
+        raise SourceError(f"{where}: {BEGIN} without {END}")
+    text = "".join(out)
+    return text if source.endswith("\n") else text.rstrip("\n")
+
+
+def sync_solution(nb: nbformat.NotebookNode, name: str, url: str, branch: str) -> None:
+    """Bring badge, install line and solution toggles of a solution notebook up to date."""
+    first = nb.cells[0]
+    if first.cell_type != "markdown" or not BADGE_RE.search(first.source):
+        raise SourceError(f"{name}: the first cell must be markdown holding the Colab badge")
+    first.source = BADGE_RE.sub(colab_badge(url, branch, name), first.source)
+    installs = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        if INSTALL_RE.search(cell.source):
+            cell.source = INSTALL_RE.sub(install_line(url), cell.source)
+            installs += 1
+        tags = cell.metadata.get("tags", [])
+        if BEGIN in cell.source:
+            if "hide-input" not in tags:
+                cell.metadata["tags"] = [*tags, "hide-input"]
+            cell.metadata["mystnb"] = {**cell.metadata.get("mystnb", {}), **SOLUTION_TOGGLE}
+    if installs != 1:
+        raise SourceError(
+            f"{name}: expected one setup cell with the %pip install line, found {installs}"
+        )
+
+
+def exercise_notebook(solution: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
+    """The exercise form of a (synced) solution notebook."""
+    nb = copy.deepcopy(solution)
+    n_exercises = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            cell.metadata.pop("execution", None)
+            if BEGIN in cell.source:
+                n_exercises += 1
+                where = f"{name}: exercise cell {n_exercises}"
+                cell.source = strip_solutions(cell.source, where)
+                cell.metadata.pop("mystnb", None)
+                tags = [t for t in cell.metadata.get("tags", []) if t != "hide-input"]
+                if tags:
+                    cell.metadata["tags"] = tags
+                else:
+                    cell.metadata.pop("tags", None)
+    if n_exercises == 0:
+        raise SourceError(f"{name}: no {BEGIN} blocks, so there is nothing for a student to do")
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def build() -> dict[Path, str]:
+    """Every file this script owns, mapped to the text it should contain."""
+    url, branch = repository()
+    files: dict[Path, str] = {}
+    for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
+        solution = nbformat.read(path, as_version=4)
+        sync_solution(solution, path.name, url, branch)
+        files[path] = nbformat.writes(solution) + "\n"
+        exercise = exercise_notebook(solution, path.name)
+        files[ROOT / "notebooks" / path.name] = nbformat.writes(exercise) + "\n"
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if any file is out of date")
+    args = parser.parse_args(argv)
+    try:
+        files = build()
+    except SourceError as error:
+        print(f"make_exercises: {error}", file=sys.stderr)
+        return 1
+    expected = set(files)
+    orphans = {p for p in (ROOT / "notebooks").glob("*.ipynb")} - expected
+    stale = [p for p, text in files.items() if not p.exists() or p.read_text() != text]
+    if args.check:
+        for path in sorted(stale) + sorted(orphans):
+            why = "has no solution notebook" if path in orphans else "is out of date"
+            print(f"make_exercises --check: {path.relative_to(ROOT)} {why}", file=sys.stderr)
+        if stale or orphans:
+            print("Run `python utils/make_exercises.py` and commit the result.", file=sys.stderr)
+            return 1
+        print(f"make_exercises --check: {len(files) // 2} chapter(s) up to date.")
+        return 0
+    (ROOT / "notebooks").mkdir(exist_ok=True)
+    for path in stale:
+        path.write_text(files[path])
+        print(f"wrote {path.relative_to(ROOT)}")
+    for path in orphans:
+        path.unlink()
+        print(f"removed {path.relative_to(ROOT)} (no solution notebook)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
