@@ -100,6 +100,7 @@ def test_accuracy_bars_one_bar_per_entry():
     assert len(bars) == len(ACCURACIES)
     np.testing.assert_allclose([b.get_height() for b in bars], list(ACCURACIES.values()))
     assert [t.get_text() for t in ax.get_xticklabels()] == list(ACCURACIES)
+    assert not ax.get_legend()  # no baselines, no legend
     # Distinct palette colours, in palette order.
     colours = [to_hex(b.get_facecolor()).lower() for b in bars]
     assert colours == [c.lower() for c in plot.PALETTE[: len(ACCURACIES)]]
@@ -117,13 +118,21 @@ def test_accuracy_bars_limits_and_labels():
     assert ax.get_title() == "Recall"
 
 
-def test_accuracy_bars_chance_line():
-    ax = plot.accuracy_bars(ACCURACIES, chance=0.0625)
+def test_accuracy_bars_baseline_lines():
+    ax = plot.accuracy_bars(ACCURACIES, baselines={"chance": 0.0625, "best guess": 0.29})
     horizontal = [line for line in ax.get_lines() if len(set(line.get_ydata())) == 1]
-    assert len(horizontal) == 1
-    assert horizontal[0].get_ydata()[0] == pytest.approx(0.0625)
-    assert "chance 0.06" in [t.get_text() for t in ax.texts]
+    assert [line.get_ydata()[0] for line in horizontal] == pytest.approx([0.0625, 0.29])
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["chance 0.06", "best guess 0.29"]
     assert ax.get_ylim() == pytest.approx((0, 1.08))
+
+
+def test_accuracy_bars_wraps_long_names():
+    ax = plot.accuracy_bars({"positions + causal mask": 1.0, "bag of tokens": 0.3})
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "positions +\ncausal mask",
+        "bag of tokens",
+    ]
 
 
 def test_accuracy_bars_colours_cycle_past_the_palette():
@@ -153,7 +162,7 @@ def test_plots_leave_global_style_alone():
     with mpl.rc_context():
         before = dict(mpl.rcParams)
         plot.attention_map(weights())
-        plot.accuracy_bars(ACCURACIES, chance=0.1)
+        plot.accuracy_bars(ACCURACIES, baselines={"chance": 0.1})
         after = dict(mpl.rcParams)
     changed = {k for k in before if before[k] != after[k]}
     assert not changed

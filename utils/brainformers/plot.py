@@ -7,6 +7,7 @@ axes, and never calls ``plt.show()``. The course style is applied only when aske
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -76,31 +77,34 @@ def attention_map(
 
 def accuracy_bars(
     accuracies: dict[str, float],
-    chance: float | None = None,
+    baselines: dict[str, float] | None = None,
     title: str = "Accuracy",
     ax: Axes | None = None,
 ) -> Axes:
-    """Bar chart of test accuracies (0–1), headline model first, with the chance line.
+    """Bar chart of test accuracies (0–1), headline model first, with baseline lines.
 
-    Each bar carries its value, so the figure can be read without the printout.
+    accuracies : model name → accuracy; each bar carries its value, so the figure can be
+        read without the printout.
+    baselines : name → accuracy of a reference that is not a trained model (chance, the
+        best order-blind guess, an oracle), drawn as labelled horizontal lines.
     """
-    ax = _axes(ax, (5, 3))
+    ax = _axes(ax, (6.5, 3.6))
     names = list(accuracies)
     values = [accuracies[n] for n in names]
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
-    bars = ax.bar(names, values, color=colours)
+    bars = ax.bar([textwrap.fill(n, 14) for n in names], values, color=colours)
     ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=2)
-    if chance is not None:
-        ax.axhline(chance, color="0.3", linestyle="--", linewidth=1)
-        ax.annotate(
-            f"chance {chance:.2f}",
-            (len(names) - 0.5, chance),
-            xytext=(0, 3),
-            textcoords="offset points",
-            ha="right",
-            va="bottom",
-            fontsize=9,
+    styles = ["--", ":", "-."]
+    for i, (name, value) in enumerate((baselines or {}).items()):
+        ax.axhline(
+            value,
+            color="0.25",
+            linestyle=styles[i % len(styles)],
+            linewidth=1.2,
+            label=f"{name} {value:.2f}",
         )
+    if baselines:
+        ax.legend(loc="upper right", frameon=False, fontsize=9)
     ax.set_ylim(0, 1.08)
     ax.set_ylabel("test accuracy (fraction correct)")
     ax.set_title(title)
