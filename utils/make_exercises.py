@@ -39,9 +39,9 @@ class SourceError(ValueError):
     """A solution notebook breaks the exercise format."""
 
 
-def repository() -> tuple[str, str]:
+def repository(config_path: Path | None = None) -> tuple[str, str]:
     """(url, branch) of the course repository, from the one line in _config.yml."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config = yaml.safe_load((config_path or ROOT / "_config.yml").read_text())
     repo = config.get("repository") or {}
     url = str(repo.get("url", "")).rstrip("/")
     if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", url):

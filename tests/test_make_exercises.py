@@ -1,0 +1,204 @@
+"""The exercise generator: solution blocks become stubs, notebooks stay in step with _config.yml."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location(
+    "make_exercises", ROOT / "utils" / "make_exercises.py"
+)
+mx = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(mx)
+
+URL = "https://github.com/someone/course"
+BADGE = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](old)"
+SOLVED = """def f(x):
+    # BEGIN SOLUTION
+    # HINT: double it
+    return 2 * x
+    # END SOLUTION
+"""
+
+
+def solution_notebook(*code_cells: str) -> nbformat.NotebookNode:
+    setup = new_code_cell('try:\n    import m\nexcept ImportError:\n    %pip install --quiet "x"')
+    cells = [new_markdown_cell(f"{BADGE}\n\n# Title"), setup]
+    for source in code_cells:
+        cell = new_code_cell(source, execution_count=3)
+        cell.outputs = [new_output("stream", name="stdout", text="hi\n")]
+        cells.append(cell)
+    return new_notebook(cells=cells)
+
+
+# ------------------------------------------------------------------ strip_solutions
+
+
+def test_block_becomes_todo_and_raise_at_its_indentation():
+    out = mx.strip_solutions(SOLVED, "nb: cell 1")
+    assert out == (
+        "def f(x):\n"
+        "    # TODO: double it\n"
+        '    raise NotImplementedError("not done yet: replace this line with your code")\n'
+    )
+    assert "2 * x" not in out
+
+
+def test_default_hint_and_two_blocks_in_one_cell():
+    source = SOLVED.replace("    # HINT: double it\n", "") + "\n\n" + SOLVED.replace("f(", "g(")
+    out = mx.strip_solutions(source, "nb")
+    assert out.count("# TODO: your code here") == 1
+    assert out.count("# TODO: double it") == 1
+    assert out.count("raise NotImplementedError") == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("# BEGIN SOLUTION\nx = 1\n# END SOLUTION\n", "inside a function body"),
+        ("def f():\n    # BEGIN SOLUTION\n    return 1\n", "without # END"),
+        ("def f():\n    return 1\n    # END SOLUTION\n", "without # BEGIN"),
+        ("def f():\n    # BEGIN SOLUTION\n    # BEGIN SOLUTION\n", "nested"),
+    ],
+    ids=["top-level", "unclosed", "unopened", "nested"],
+)
+def test_malformed_blocks_are_rejected(source, message):
+    with pytest.raises(mx.SourceError, match=message):
+        mx.strip_solutions(source, "nb")
+
+
+# ------------------------------------------------------------------ notebooks
+
+
+def test_sync_solution_derives_badge_install_and_toggle_from_the_url():
+    nb = solution_notebook(SOLVED, "print(1)")
+    mx.sync_solution(nb, "01_x.ipynb", URL, "main")
+    assert mx.colab_badge(URL, "main", "01_x.ipynb") in nb.cells[0].source
+    assert "colab.research.google.com/github/someone/course/blob/main/notebooks/01_x.ipynb" in (
+        nb.cells[0].source
+    )
+    assert f'%pip install --quiet "brainformers @ git+{URL}"' in nb.cells[1].source
+    solution_cell, plain_cell = nb.cells[2], nb.cells[3]
+    assert solution_cell.metadata["tags"] == ["hide-input"]
+    assert solution_cell.metadata["mystnb"]["code_prompt_show"] == "Show solution"
+    assert "tags" not in plain_cell.metadata
+
+
+def test_sync_solution_is_idempotent():
+    nb = solution_notebook(SOLVED)
+    mx.sync_solution(nb, "01_x.ipynb", URL, "main")
+    once = nbformat.writes(nb)
+    mx.sync_solution(nb, "01_x.ipynb", URL, "main")
+    assert nbformat.writes(nb) == once
+
+
+def test_sync_solution_needs_badge_and_exactly_one_install_line():
+    nb = solution_notebook(SOLVED)
+    nb.cells[0].source = "# Title"
+    with pytest.raises(mx.SourceError, match="Colab badge"):
+        mx.sync_solution(nb, "01_x.ipynb", URL, "main")
+    nb = solution_notebook(SOLVED)
+    nb.cells.append(new_code_cell(nb.cells[1].source))
+    with pytest.raises(mx.SourceError, match="found 2"):
+        mx.sync_solution(nb, "01_x.ipynb", URL, "main")
+
+
+def test_exercise_notebook_strips_outputs_solutions_and_toggles():
+    solution = solution_notebook(SOLVED, "print(1)")
+    mx.sync_solution(solution, "01_x.ipynb", URL, "main")
+    exercise = mx.exercise_notebook(solution, "01_x.ipynb")
+    code = [c for c in exercise.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert "2 * x" not in code[1].source and "NotImplementedError" in code[1].source
+    assert "tags" not in code[1].metadata and "mystnb" not in code[1].metadata
+    assert solution.cells[2].outputs, "the solution notebook itself must keep its outputs"
+
+
+def test_exercise_notebook_needs_an_exercise():
+    with pytest.raises(mx.SourceError, match="nothing for a student"):
+        mx.exercise_notebook(solution_notebook("print(1)"), "01_x.ipynb")
+
+
+def test_repository_url_must_be_a_github_repository(tmp_path):
+    config = tmp_path / "_config.yml"
+    config.write_text("repository:\n  url: https://example.org/x\n")
+    with pytest.raises(mx.SourceError, match="github.com/OWNER/REPO"):
+        mx.repository(config)
+    config.write_text(f"repository:\n  url: {URL}/\n  branch: dev\n")
+    assert mx.repository(config) == (URL, "dev")
+
+
+# ------------------------------------------------------------------ the command
+
+
+@pytest.fixture
+def course(tmp_path, monkeypatch):
+    """A throwaway course tree with one chapter, wired into the generator."""
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "_config.yml").write_text(f"repository:\n  url: {URL}\n")
+    nbformat.write(solution_notebook(SOLVED), tmp_path / "solutions" / "01_x.ipynb")
+    monkeypatch.setattr(mx, "ROOT", tmp_path)
+    return tmp_path
+
+
+def test_check_fails_until_generated_then_passes(course, capsys):
+    assert mx.main(["--check"]) == 1
+    assert "notebooks/01_x.ipynb is out of date" in capsys.readouterr().err
+    assert mx.main([]) == 0
+    assert mx.main(["--check"]) == 0
+
+
+def test_check_catches_an_edited_solution_and_an_orphan(course, capsys):
+    mx.main([])
+    path = course / "solutions" / "01_x.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[2].source = nb.cells[2].source.replace("2 * x", "3 * x").replace("double", "triple")
+    nbformat.write(nb, path)
+    shutil.copy(course / "notebooks" / "01_x.ipynb", course / "notebooks" / "02_gone.ipynb")
+    capsys.readouterr()
+    assert mx.main(["--check"]) == 1
+    err = capsys.readouterr().err
+    assert "01_x.ipynb is out of date" in err and "02_gone.ipynb has no solution" in err
+    mx.main([])
+    assert not (course / "notebooks" / "02_gone.ipynb").exists()
+    assert "# TODO: triple it" in (course / "notebooks" / "01_x.ipynb").read_text()
+
+
+def test_changing_the_url_moves_every_badge_and_install_line(course):
+    mx.main([])
+    other = "https://github.com/fork/elsewhere"
+    (course / "_config.yml").write_text(f"repository:\n  url: {other}\n")
+    assert mx.main(["--check"]) == 1
+    mx.main([])
+    for folder in ("solutions", "notebooks"):
+        text = (course / folder / "01_x.ipynb").read_text()
+        assert "fork/elsewhere" in text and "someone/course" not in text
+
+
+# ------------------------------------------------------------------ the real course
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")), ids=lambda p: p.name
+)
+def test_no_solution_line_leaks_into_the_exercise_notebook(path):
+    solution = nbformat.read(path, as_version=4)
+    exercise = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
+    leaked = []
+    for sol, ex in zip(solution.cells, exercise.cells, strict=True):
+        if mx.BEGIN not in sol.source:
+            continue
+        inside = False
+        for line in sol.source.splitlines():
+            marker = line.strip()
+            if marker in (mx.BEGIN, mx.END):
+                inside = marker == mx.BEGIN
+            elif inside and marker and not marker.startswith("#") and line in ex.source:
+                leaked.append(line)
+    assert not leaked
