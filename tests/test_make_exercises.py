@@ -170,15 +170,16 @@ def test_check_catches_an_edited_solution_and_an_orphan(course, capsys):
     assert "# TODO: triple it" in (course / "notebooks" / "01_x.ipynb").read_text()
 
 
-def test_changing_the_url_moves_every_badge_and_install_line(course):
+def test_changing_the_url_moves_every_badge_install_line_and_citation(course):
+    (course / "CITATION.cff").write_text(f'title: "x"\nrepository-code: "{URL}"\n')
     mx.main([])
     other = "https://github.com/fork/elsewhere"
     (course / "_config.yml").write_text(f"repository:\n  url: {other}\n")
     assert mx.main(["--check"]) == 1
     mx.main([])
-    for folder in ("solutions", "notebooks"):
-        text = (course / folder / "01_x.ipynb").read_text()
-        assert "fork/elsewhere" in text and "someone/course" not in text
+    for path in ("solutions/01_x.ipynb", "notebooks/01_x.ipynb", "CITATION.cff"):
+        text = (course / path).read_text()
+        assert "fork/elsewhere" in text and "someone/course" not in text, path
 
 
 # ------------------------------------------------------------------ the real course

@@ -9,7 +9,8 @@ comment. The generator
 * strips outputs and execution counts,
 * and keeps the solution notebooks in step with ``_config.yml``: the Colab badge (which
   opens the *exercise* notebook), the install line of the setup cell, and the
-  "show solution" toggle on every solution cell.
+  "show solution" toggle on every solution cell; CITATION.cff's ``repository-code``
+  follows the same URL.
 
 Usage::
 
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END, HINT = "# BEGIN SOLUTION", "# END SOLUTION", "# HINT:"
 BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 INSTALL_RE = re.compile(r'%pip install --quiet "[^"]*"')
+CITATION_RE = re.compile(r'^repository-code: "[^"]*"$', re.MULTILINE)
 SOLUTION_TOGGLE = {"code_prompt_show": "Show solution", "code_prompt_hide": "Hide solution"}
 
 
@@ -156,6 +158,9 @@ def build() -> dict[Path, str]:
     """Every file this script owns, mapped to the text it should contain."""
     url, branch = repository()
     files: dict[Path, str] = {}
+    citation = ROOT / "CITATION.cff"
+    if citation.exists():
+        files[citation] = CITATION_RE.sub(f'repository-code: "{url}"', citation.read_text())
     for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
         solution = nbformat.read(path, as_version=4)
         sync_solution(solution, path.name, url, branch)
@@ -184,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         if stale or orphans:
             print("Run `python utils/make_exercises.py` and commit the result.", file=sys.stderr)
             return 1
-        print(f"make_exercises --check: {len(files) // 2} chapter(s) up to date.")
+        chapters = sum(1 for p in files if p.parent.name == "notebooks")
+        print(f"make_exercises --check: {chapters} chapter(s) up to date.")
         return 0
     (ROOT / "notebooks").mkdir(exist_ok=True)
     for path in stale:
