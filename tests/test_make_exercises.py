@@ -83,7 +83,7 @@ def test_sync_solution_derives_badge_install_and_toggle_from_the_url():
     assert "colab.research.google.com/github/someone/course/blob/main/notebooks/01_x.ipynb" in (
         nb.cells[0].source
     )
-    assert f'%pip install --quiet "brainformers @ git+{URL}"' in nb.cells[1].source
+    assert f'%pip install --quiet "git+{URL}"' in nb.cells[1].source
     solution_cell, plain_cell = nb.cells[2], nb.cells[3]
     assert solution_cell.metadata["tags"] == ["hide-input"]
     assert solution_cell.metadata["mystnb"]["code_prompt_show"] == "Show solution"

@@ -61,7 +61,7 @@ def colab_badge(url: str, branch: str, name: str) -> str:
 
 
 def install_line(url: str) -> str:
-    return f'%pip install --quiet "brainformers @ git+{url}"'
+    return f'%pip install --quiet "git+{url}"'
 
 
 def _stub(block: list[str], where: str) -> list[str]:
