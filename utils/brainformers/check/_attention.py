@@ -1,118 +1,13 @@
-"""Exercise checkers: run a student's function on seeded cases, say what is wrong.
-
-Each checker takes the student's function and returns a function to use from then on:
-
->>> attention = check.attention(attention)   # doctest: +SKIP
-✓ attention: all 6 checks passed.
-
-On success it returns the student's function. When the function is unfinished
-(``NotImplementedError``), raises, or gives a wrong answer, it prints one specific
-message — wrong shape before wrong values, and a hint when the answer matches a known
-mistake — and returns the reference implementation from :mod:`brainformers`, so the rest
-of the notebook still runs.
-"""
+"""Checkers for chapter 01 (self-attention): attention, masks, heads, positions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable
 
 import torch
 
-from . import attention as ref
-
-_PASS, _FAIL, _TODO = "✓", "✗", "○"
-_FALLBACK = "Using the reference implementation so the rest of the notebook runs."
-
-
-class CheckFailed(Exception):
-    """A student's function gave a wrong answer; the message says what and why."""
-
-
-def _run(name: str, student: Callable, reference: Callable, cases: Callable[[Callable], int]):
-    """Run ``cases(student)``; print one line; return the function to use from now on."""
-    try:
-        n_checks = cases(student)
-    except NotImplementedError:
-        print(f"{_TODO} {name}: not implemented yet. {_FALLBACK}")
-        return reference
-    except CheckFailed as failure:
-        print(f"{_FAIL} {name}: {failure}\n  {_FALLBACK}")
-        return reference
-    except Exception as error:  # noqa: BLE001 — any crash in student code is reported, not raised
-        print(
-            f"{_FAIL} {name}: your function raised {type(error).__name__}: {error}\n  {_FALLBACK}"
-        )
-        return reference
-    print(f"{_PASS} {name}: all {n_checks} checks passed.")
-    return student
-
-
-def _generator(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _as_pair(result: Any, case: str) -> tuple[torch.Tensor, torch.Tensor]:
-    if not (isinstance(result, tuple) and len(result) == 2):
-        got = type(result).__name__
-        raise CheckFailed(f"{case}: expected a tuple (output, weights), got {got}.")
-    return result
-
-
-def _compare(
-    what: str,
-    got: Any,
-    want: torch.Tensor,
-    case: str,
-    dims: str,
-    shape_hints: dict[tuple[int, ...], str] | None = None,
-    mistakes: Sequence[tuple[torch.Tensor, str]] = (),
-    explain: Callable[[torch.Tensor, str], None] | None = None,
-    atol: float = 1e-5,
-) -> None:
-    """Compare ``got`` with ``want``: type, then shape, then dtype, then values.
-
-    A wrong value is matched against known ``mistakes`` (each with its hint), then handed
-    to ``explain`` (which may raise a more specific message) before the generic one.
-    """
-    if not isinstance(got, torch.Tensor):
-        raise CheckFailed(f"{case}: {what} should be a torch.Tensor, got {type(got).__name__}.")
-    if got.shape != want.shape:
-        hint = (shape_hints or {}).get(tuple(got.shape), "")
-        raise CheckFailed(
-            f"{case}: expected {what} of shape {tuple(want.shape)} {dims}, "
-            f"got {tuple(got.shape)}{' — ' + hint if hint else '.'}"
-        )
-    if want.dtype == torch.bool:
-        if got.dtype != torch.bool:
-            raise CheckFailed(
-                f"{case}: {what} should have dtype torch.bool (True = may attend), got {got.dtype}."
-            )
-        exact = torch.equal
-    else:
-        if torch.isnan(got).any():
-            raise CheckFailed(f"{case}: {what} contains NaN.")
-
-        def exact(a: torch.Tensor, b: torch.Tensor) -> bool:
-            return torch.allclose(a.double(), b.double(), atol=atol, rtol=1e-4)
-
-    if exact(got, want):
-        return
-    for wrong, hint in mistakes:
-        if wrong.shape == got.shape and exact(got, wrong):
-            raise CheckFailed(f"{case}: {what} is wrong — {hint}")
-    if explain is not None:
-        explain(got, case)
-    if want.dtype == torch.bool:
-        n_bad = int((got != want).sum())
-        raise CheckFailed(f"{case}: {what} differs from the reference in {n_bad} entries.")
-    diff = (got.double() - want.double()).abs().max().item()
-    raise CheckFailed(
-        f"{case}: {what} differs from the reference (largest absolute difference {diff:.3g})."
-    )
-
-
-# --------------------------------------------------------------------------- chapter 01
+from .. import attention as ref
+from ._core import CheckFailed, as_pair, compare, run_checks, seeded
 
 
 def _attention_mistakes(q, k, v, mask, scale):
@@ -169,7 +64,7 @@ def _rows_sum_to_one(weights: torch.Tensor, case: str) -> None:
 
 
 def _attention_cases(fn: Callable) -> int:
-    g = _generator(0)
+    g = seeded(0)
     q, k, v = (
         torch.randn(2, 5, 8, generator=g),
         torch.randn(2, 7, 8, generator=g),
@@ -190,11 +85,11 @@ def _attention_cases(fn: Callable) -> int:
     ]
     for case, args, kwargs in cases:
         want_out, want_w = ref.scaled_dot_product_attention(*args, **kwargs)
-        got_out, got_w = _as_pair(fn(*args, **kwargs), case)
+        got_out, got_w = as_pair(fn(*args, **kwargs), case)
         sq, sk, dv = args[0].shape[-2], args[1].shape[-2], args[2].shape[-1]
         lead = tuple(args[0].shape[:-2])
         mistakes = _attention_mistakes(*args, kwargs.get("mask"), kwargs.get("scale"))
-        _compare(
+        compare(
             "weights",
             got_w,
             want_w,
@@ -204,7 +99,7 @@ def _attention_cases(fn: Callable) -> int:
             mistakes=[(w, hint) for _, w, hint in mistakes],
             explain=_rows_sum_to_one,
         )
-        _compare(
+        compare(
             "output",
             got_out,
             want_out,
@@ -224,14 +119,14 @@ def attention(fn: Callable) -> Callable:
 
     Reference: :func:`brainformers.attention.scaled_dot_product_attention`.
     """
-    return _run("attention", fn, ref.scaled_dot_product_attention, _attention_cases)
+    return run_checks("attention", fn, ref.scaled_dot_product_attention, _attention_cases)
 
 
 def _causal_cases(fn: Callable) -> int:
     sizes = (4, 7, 1)
     for n in sizes:
         want = ref.causal_mask(n)
-        _compare(
+        compare(
             "mask",
             fn(n),
             want,
@@ -255,7 +150,7 @@ def _causal_cases(fn: Callable) -> int:
 
 def causal_mask(fn: Callable) -> Callable:
     """Check a student's ``causal_mask(seq_len)`` against :func:`.attention.causal_mask`."""
-    return _run("causal_mask", fn, ref.causal_mask, _causal_cases)
+    return run_checks("causal_mask", fn, ref.causal_mask, _causal_cases)
 
 
 def _padding_cases(fn: Callable) -> int:
@@ -264,7 +159,7 @@ def _padding_cases(fn: Callable) -> int:
         want = ref.padding_mask(lengths, n)
         positions = torch.arange(n)
         batch = len(lengths)
-        _compare(
+        compare(
             "mask",
             fn(lengths, n),
             want,
@@ -289,7 +184,7 @@ def _padding_cases(fn: Callable) -> int:
 
 def padding_mask(fn: Callable) -> Callable:
     """Check a student's ``padding_mask(lengths, seq_len)`` against the reference."""
-    return _run("padding_mask", fn, ref.padding_mask, _padding_cases)
+    return run_checks("padding_mask", fn, ref.padding_mask, _padding_cases)
 
 
 def _mha_mistakes(x, w_q, w_k, w_v, w_o, n_heads, mask):
@@ -333,7 +228,7 @@ def _mha_mistakes(x, w_q, w_k, w_v, w_o, n_heads, mask):
 
 
 def _mha_cases(fn: Callable) -> int:
-    g = _generator(1)
+    g = seeded(1)
     d_model = 8
     x = torch.randn(2, 5, d_model, generator=g)
     ws = [torch.randn(d_model, d_model, generator=g) / d_model**0.5 for _ in range(4)]
@@ -344,9 +239,9 @@ def _mha_cases(fn: Callable) -> int:
     ]
     for case, n_heads, mask in cases:
         want_out, want_w = ref.multi_head_attention(x, *ws, n_heads, mask=mask)
-        got_out, got_w = _as_pair(fn(x, *ws, n_heads, mask=mask), case)
+        got_out, got_w = as_pair(fn(x, *ws, n_heads, mask=mask), case)
         mistakes = _mha_mistakes(x, *ws, n_heads, mask)
-        _compare(
+        compare(
             "weights",
             got_w,
             want_w,
@@ -355,7 +250,7 @@ def _mha_cases(fn: Callable) -> int:
             shape_hints={(2, 5, 5): "return one attention map per head: (batch, heads, seq, seq)."},
             mistakes=[(w, hint) for _, w, hint in mistakes],
         )
-        _compare(
+        compare(
             "output",
             got_out,
             want_out,
@@ -368,7 +263,7 @@ def _mha_cases(fn: Callable) -> int:
 
 def multi_head_attention(fn: Callable) -> Callable:
     """Check a student's ``multi_head_attention(x, w_q, w_k, w_v, w_o, n_heads, mask=None)``."""
-    return _run("multi_head_attention", fn, ref.multi_head_attention, _mha_cases)
+    return run_checks("multi_head_attention", fn, ref.multi_head_attention, _mha_cases)
 
 
 def _positions_cases(fn: Callable) -> int:
@@ -382,7 +277,7 @@ def _positions_cases(fn: Callable) -> int:
         swapped = torch.stack([torch.cos(angle), torch.sin(angle)], -1).reshape(seq_len, d_model)
         blocks = torch.cat([torch.sin(angle), torch.cos(angle)], dim=-1)
         per_column = torch.where(torch.arange(d_model) % 2 == 0, torch.sin(every), torch.cos(every))
-        _compare(
+        compare(
             "encoding",
             fn(seq_len, d_model),
             want,
@@ -408,4 +303,4 @@ def _positions_cases(fn: Callable) -> int:
 
 def sinusoidal_positions(fn: Callable) -> Callable:
     """Check a student's ``sinusoidal_positions(seq_len, d_model)``."""
-    return _run("sinusoidal_positions", fn, ref.sinusoidal_positions, _positions_cases)
+    return run_checks("sinusoidal_positions", fn, ref.sinusoidal_positions, _positions_cases)

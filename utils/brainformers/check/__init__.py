@@ -1,0 +1,31 @@
+"""Exercise checkers: run a student's function on seeded cases, say what is wrong.
+
+Each checker takes the student's function and returns a function to use from then on:
+
+>>> attention = check.attention(attention)   # doctest: +SKIP
+✓ attention: all 6 checks passed.
+
+On success it returns the student's function. When the function is unfinished
+(``NotImplementedError``), raises, or gives a wrong answer, it prints one specific
+message — wrong shape before wrong values, and a hint when the answer matches a known
+mistake — and returns the reference implementation from :mod:`brainformers`, so the rest
+of the notebook still runs.
+"""
+
+from ._attention import (
+    attention,
+    causal_mask,
+    multi_head_attention,
+    padding_mask,
+    sinusoidal_positions,
+)
+from ._core import CheckFailed
+
+__all__ = [
+    "CheckFailed",
+    "attention",
+    "causal_mask",
+    "multi_head_attention",
+    "padding_mask",
+    "sinusoidal_positions",
+]
