@@ -171,7 +171,7 @@ def test_causal_mask_reference_passes(capsys):
         (lambda n: torch.ones(n, n, dtype=torch.bool).triu(), "upper triangle"),
         (lambda n: torch.ones(n, n, dtype=torch.bool).tril(-1), "diagonal is missing"),
         (lambda n: ~torch.ones(n, n, dtype=torch.bool).tril(), "inverted"),
-        (lambda n: torch.ones(n, n).tril(), "torch.bool"),
+        (lambda n: torch.ones(n, n).tril(), "should be boolean"),
     ],
     ids=["upper", "no-diagonal", "inverted", "float"],
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 _PASS, _FAIL, _TODO = "✓", "✗", "○"
@@ -48,21 +49,27 @@ def as_pair(result: Any, case: str) -> tuple[torch.Tensor, torch.Tensor]:
 def compare(
     what: str,
     got: Any,
-    want: torch.Tensor,
+    want: torch.Tensor | np.ndarray,
     case: str,
     dims: str,
     shape_hints: dict[tuple[int, ...], str] | None = None,
-    mistakes: Sequence[tuple[torch.Tensor, str]] = (),
+    mistakes: Sequence[tuple[torch.Tensor | np.ndarray, str]] = (),
     explain: Callable[[torch.Tensor, str], None] | None = None,
     atol: float = 1e-5,
 ) -> None:
     """Compare ``got`` with ``want``: type, then shape, then dtype, then values.
 
-    A wrong value is matched against known ``mistakes`` (each with its hint), then handed
+    ``want`` may be a torch tensor or a NumPy array; ``got`` must be the same kind. A
+    wrong value is matched against known ``mistakes`` (each with its hint), then handed
     to ``explain`` (which may raise a more specific message) before the generic one.
     """
-    if not isinstance(got, torch.Tensor):
-        raise CheckFailed(f"{case}: {what} should be a torch.Tensor, got {type(got).__name__}.")
+    kind = np.ndarray if isinstance(want, np.ndarray) else torch.Tensor
+    if not isinstance(got, kind):
+        expected = "NumPy array" if kind is np.ndarray else "torch.Tensor"
+        raise CheckFailed(f"{case}: {what} should be a {expected}, got {type(got).__name__}.")
+    if kind is np.ndarray:
+        got, want = torch.from_numpy(got), torch.from_numpy(want)
+        mistakes = [(torch.as_tensor(np.asarray(wrong)), hint) for wrong, hint in mistakes]
     if got.shape != want.shape:
         hint = (shape_hints or {}).get(tuple(got.shape), "")
         raise CheckFailed(
@@ -72,7 +79,7 @@ def compare(
     if want.dtype == torch.bool:
         if got.dtype != torch.bool:
             raise CheckFailed(
-                f"{case}: {what} should have dtype torch.bool (True = may attend), got {got.dtype}."
+                f"{case}: {what} should be boolean (True = may attend), got dtype {got.dtype}."
             )
         exact = torch.equal
     else:
@@ -96,3 +103,25 @@ def compare(
     raise CheckFailed(
         f"{case}: {what} differs from the reference (largest absolute difference {diff:.3g})."
     )
+
+
+def compare_number(
+    what: str,
+    got: Any,
+    want: float,
+    case: str,
+    mistakes: Sequence[tuple[float, str]] = (),
+    rtol: float = 1e-6,
+) -> None:
+    """Compare a scalar answer with the reference, matching known mistakes first."""
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        kind = type(got).__name__
+        raise CheckFailed(f"{case}: {what} should be a single number, got {kind}.") from None
+    if np.isclose(value, want, rtol=rtol, atol=1e-9):
+        return
+    for wrong, hint in mistakes:
+        if np.isclose(value, wrong, rtol=rtol, atol=1e-9):
+            raise CheckFailed(f"{case}: {what} is wrong — {hint}")
+    raise CheckFailed(f"{case}: {what} is {value:.6g}, the reference gives {want:.6g}.")
