@@ -672,3 +672,24 @@ def test_ties_do_not_depend_on_summation_order():
     perm = rng(64).permutation(101)
     relabelled = update_synchronous(w[np.ix_(perm, perm)], states[:, perm])
     np.testing.assert_array_equal(relabelled, update_synchronous(w, states)[:, perm])
+
+
+def test_retrieve_classical_fills_in_unknown_neurons():
+    rng = np.random.default_rng(7)
+    patterns = hopfield.random_patterns(5, 200, rng)
+    cues = patterns.copy()
+    cues[:, 100:] = 0.0  # the second half is unknown
+    retrieved = hopfield.retrieve_classical(hopfield.hebbian_weights(patterns), cues, rng)
+    np.testing.assert_array_equal(retrieved, patterns)
+    with pytest.raises(ValueError, match="only \\+1, -1 and 0"):
+        hopfield.retrieve_classical(hopfield.hebbian_weights(patterns), cues * 0.5, rng)
+
+
+def test_mask_lower_half():
+    images = np.arange(1, 2 * 16 + 1, dtype=float).reshape(2, 16)  # two 4x4 images
+    masked = hopfield.mask_lower_half(images, height=4)
+    np.testing.assert_array_equal(masked[:, :8], images[:, :8])
+    assert (masked[:, 8:] == 0).all()
+    assert images[0, 8] == 9  # the input is not modified
+    with pytest.raises(ValueError, match="height must be even"):
+        hopfield.mask_lower_half(images, height=3)

@@ -149,15 +149,26 @@ def _square_weights(weights: object) -> np.ndarray:
     return w
 
 
-def _states_for(name: str, states: object, n: int, other: str) -> np.ndarray:
-    """±1 states of shape (n,) or (batch, n) whose width matches ``n`` of ``other``."""
+def _states_for(
+    name: str, states: object, n: int, other: str, allow_unknown: bool = False
+) -> np.ndarray:
+    """±1 states of shape (n,) or (batch, n) whose width matches ``n`` of ``other``.
+
+    With ``allow_unknown``, 0 is accepted too: a neuron whose value the cue leaves open.
+    """
     s = _array(name, states, ndim=(1, 2), dims="(n,) or (batch, n)")
     if s.shape[-1] != n:
         raise ValueError(
             f"{name} must have n = {n} neurons in its last dimension to match {other}, "
             f"got shape {s.shape}"
         )
-    _plus_minus_one(name, s)
+    if allow_unknown:
+        bad = s[(s != 1) & (s != -1) & (s != 0)]
+        if bad.size:
+            shown = ", ".join(format(v, "g") for v in sorted(set(bad.tolist()))[:5])
+            raise ValueError(f"{name} must contain only +1, -1 and 0 (unknown); found {shown}")
+    else:
+        _plus_minus_one(name, s)
     return s
 
 
@@ -478,7 +489,9 @@ def retrieve_classical(
     Parameters
     ----------
     weights : (n, n) real array (symmetric for guaranteed convergence).
-    cues : (n,) or (batch, n) array of ±1, the starting states.
+    cues : (n,) or (batch, n) array of ±1, the starting states; 0 marks a neuron the cue
+        leaves unknown (e.g. a masked pixel), which takes the sign of its field on its
+        first visit.
     rng : NumPy random generator for the update orders.
     max_sweeps : stop after this many sweeps even if not converged (then a
         ``RuntimeWarning`` says how many cues were still changing). Random symmetric
@@ -489,7 +502,7 @@ def retrieve_classical(
     float64 array of ±1, same shape as ``cues``: the retrieved states.
     """
     w = _square_weights(weights)
-    c = _states_for("cues", cues, w.shape[0], f"weights {w.shape}")
+    c = _states_for("cues", cues, w.shape[0], f"weights {w.shape}", allow_unknown=True)
     _rng("rng", rng)
     _validate.positive_int("max_sweeps", max_sweeps)
     states = np.atleast_2d(c).copy()  # (batch, n)
@@ -511,8 +524,9 @@ def retrieve_classical(
             flips = np.flatnonzero(new != s[rows, i])
             if flips.size:
                 j = i[flips]
+                delta = new[flips] - s[flips, j]  # ±2 for a flip, ±1 for an unknown (0) neuron
                 s[flips, j] = new[flips]
-                fields[flips] += (2.0 * new[flips])[:, None] * w_rows_of_columns[j]
+                fields[flips] += delta[:, None] * w_rows_of_columns[j]
                 changed[flips] = True
         states[active] = s
         active = active[changed]
