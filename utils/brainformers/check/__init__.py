@@ -20,6 +20,17 @@ from ._attention import (
     sinusoidal_positions,
 )
 from ._core import CheckFailed
+from ._hopfield import (
+    attention_entropy,
+    dense_update,
+    energy,
+    half_mask,
+    hebbian_weights,
+    hopfield_via_attention,
+    modern_update,
+    overlap,
+    two_layer_step,
+)
 
 __all__ = [
     "CheckFailed",
@@ -28,4 +39,14 @@ __all__ = [
     "multi_head_attention",
     "padding_mask",
     "sinusoidal_positions",
+    # chapter 02
+    "attention_entropy",
+    "dense_update",
+    "energy",
+    "half_mask",
+    "hebbian_weights",
+    "hopfield_via_attention",
+    "modern_update",
+    "overlap",
+    "two_layer_step",
 ]

@@ -1,0 +1,395 @@
+"""Chapter-02 checkers: accept the reference and correct versions, name each plausible mistake.
+
+Every checker is run on (1) its reference from :mod:`brainformers.hopfield`, which must
+pass; (2) an independent plain implementation, which must pass and be handed back
+unchanged; (3) a ``NotImplementedError`` stub, which falls back with "○"; (4) one wrong
+implementation per known mistake, which must be rejected with that mistake's hint and
+the reference handed back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from brainformers import check
+from brainformers import hopfield as ref
+from brainformers.attention import scaled_dot_product_attention
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Small tensors: one thread is faster and keeps shared CI cores free."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def run(checker, fn, capsys):
+    """Return (function handed back, printed message)."""
+    result = checker(fn)
+    return result, capsys.readouterr().out
+
+
+def assert_rejected(checker, fn, reference, capsys, *fragments):
+    result, out = run(checker, fn, capsys)
+    assert result is reference, out
+    assert out.startswith("✗"), out
+    assert "Using the reference implementation" in out
+    for fragment in fragments:
+        assert fragment in out, out
+
+
+# ----------------------------------------------------------------- plain implementations
+
+
+def hebbian(patterns, *, keep_diagonal=False, divide="n", transpose=False, as_torch=False):
+    n_patterns, n = patterns.shape
+    w = patterns @ patterns.T if transpose else patterns.T @ patterns
+    w = w / {"n": n, "none": 1, "patterns": n_patterns}[divide]
+    if not keep_diagonal:
+        w = w - np.diag(np.diag(w))
+    return torch.from_numpy(w) if as_torch else w
+
+
+def energy_of(weights, state, *, factor=-0.5):
+    return factor * float(state @ weights @ state)
+
+
+def overlap_of(states, patterns, *, divide=True, absolute=False, matrix=False):
+    n = states.shape[-1]
+    m = states @ patterns.T if matrix else (states * patterns).sum(axis=-1)
+    m = m / n if divide else m
+    m = np.abs(m) if absolute else m
+    return float(m) if np.ndim(m) == 0 else m
+
+
+def dense(patterns, states, order, *, use_order=None, rule="difference", flip=False, tie=1.0):
+    """Krotov & Hopfield (2016), written with loops over neurons."""
+    order = use_order or order
+    rows = np.atleast_2d(states).astype(float)
+    out = np.empty_like(rows)
+    for b, s in enumerate(rows):
+        for i in range(s.size):
+            if rule == "difference":
+                plus, minus = s.copy(), s.copy()
+                plus[i], minus[i] = 1.0, -1.0
+                field = np.sum((patterns @ plus) ** order - (patterns @ minus) ** order)
+            elif rule == "value":
+                field = np.sum((patterns @ s) ** order * patterns[:, i])
+            else:  # derivative
+                field = np.sum(order * (patterns @ s) ** (order - 1) * patterns[:, i])
+            field = -field if flip else field
+            out[b, i] = 1.0 if field > 0 else (-1.0 if field < 0 else tie)
+    return out.reshape(np.shape(states))
+
+
+def modern(patterns, states, beta, *, scale=None, dim=-1, weights=False, as_numpy=False):
+    scores = (beta if scale is None else scale(patterns.shape[-1])) * states @ patterns.T
+    p = torch.softmax(scores, dim=dim)
+    out = p if weights else p @ patterns
+    return out.numpy() if as_numpy else out
+
+
+def entropy(patterns, states, beta, *, log=torch.log, reduce="mean", normalise=True, sign=-1):
+    scores = beta * states @ patterns.T
+    if normalise:
+        logp = torch.log_softmax(scores, dim=-1)
+        p = logp.exp()
+        logp = logp if log is torch.log else log(p)
+    else:
+        p = scores.exp()
+        logp = log(p)
+    per_state = sign * (p * logp).sum(-1)
+    return getattr(per_state, reduce)().item()
+
+
+def via_attention(patterns, states, beta, *, mode="right"):
+    if mode == "default-scale":
+        return scaled_dot_product_attention(states, patterns, patterns)[0]
+    if mode == "tuple":
+        return scaled_dot_product_attention(states, patterns, patterns, scale=beta)
+    if mode == "patterns-as-query":
+        return scaled_dot_product_attention(patterns, states, states, scale=beta)[0]
+    if mode == "weights":
+        return scaled_dot_product_attention(states, patterns, patterns, scale=beta)[1]
+    if mode == "positional-beta":
+        return scaled_dot_product_attention(states, patterns, patterns, beta)[0]
+    return scaled_dot_product_attention(states, patterns, patterns, scale=beta)[0]
+
+
+def two_layer(x, v, h, beta, dt, tau_f, tau_h, *, mistake=None):
+    def f(hh):
+        return torch.softmax((1.0 if mistake == "no-beta" else beta) * hh, dim=-1)
+
+    a, b = (dt / tau_h, dt / tau_f) if mistake == "swapped-taus" else (dt / tau_f, dt / tau_h)
+    leak = 0.0 if mistake == "no-leak" else 1.0
+    if mistake == "h-not-softmax":
+        v_new = v + a * (h @ x - leak * v)
+    elif mistake == "h-first":
+        h_new = h + b * (v @ x.T - h)
+        return v + a * (f(h_new) @ x - v), h_new
+    else:
+        v_new = v + a * (f(h) @ x - leak * v)
+    h_new = h + b * ((v_new if mistake == "v-first" else v) @ x.T - leak * h)
+    if mistake == "returned-swapped":
+        return h_new, v_new
+    if mistake == "list":
+        return torch.cat([v_new.reshape(-1), h_new.reshape(-1)])
+    return v_new, h_new
+
+
+def half(images, height, *, part="lower", value=0.0, in_place=False, use_height=False):
+    out = images if in_place else images.copy()
+    n_images, size = images.shape
+    width = size // height
+    grid = out.reshape(n_images, height, width)  # a view of out
+    if part == "lower":
+        if use_height:
+            out[:, (height // 2) * height :] = value
+        else:
+            grid[:, height // 2 :] = value
+    elif part == "upper":
+        grid[:, : height // 2] = value
+    else:
+        grid[:, :, width // 2 :] = value
+    return out
+
+
+# ----------------------------------------------------------------- one table for all checkers
+
+CHECKERS = {
+    "hebbian_weights": (check.hebbian_weights, ref.hebbian_weights, hebbian),
+    "energy": (check.energy, ref.energy, energy_of),
+    "overlap": (check.overlap, ref.overlap, overlap_of),
+    "dense_update": (check.dense_update, ref.dense_update, dense),
+    "modern_update": (check.modern_update, ref.modern_update, modern),
+    "attention_entropy": (check.attention_entropy, ref.attention_entropy, entropy),
+    "hopfield_via_attention": (check.hopfield_via_attention, ref.modern_update, via_attention),
+    "two_layer_step": (check.two_layer_step, ref.two_layer_step, two_layer),
+    "half_mask": (check.half_mask, ref.mask_lower_half, half),
+}
+N_CASES = {
+    "hebbian_weights": 3,
+    "energy": 3,
+    "overlap": 3,
+    "dense_update": 4,
+    "modern_update": 3,
+    "attention_entropy": 3,
+    "hopfield_via_attention": 3,
+    "two_layer_step": 3,
+    "half_mask": 2,
+}
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_reference_passes(name, capsys):
+    checker, reference, _ = CHECKERS[name]
+    result, out = run(checker, reference, capsys)
+    assert result is reference
+    assert out == f"✓ {name}: all {N_CASES[name]} checks passed.\n"
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_correct_student_version_is_returned(name, capsys):
+    checker, _, plain = CHECKERS[name]
+
+    def mine(*args):
+        return plain(*args)
+
+    result, out = run(checker, mine, capsys)
+    assert result is mine, out
+    assert out.startswith(f"✓ {name}: all"), out
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_not_implemented_falls_back(name, capsys):
+    checker, reference, _ = CHECKERS[name]
+
+    def todo(*args):
+        raise NotImplementedError("write it")
+
+    result, out = run(checker, todo, capsys)
+    assert result is reference
+    assert out.startswith(f"○ {name}: not implemented yet"), out
+
+
+@pytest.mark.parametrize("name", CHECKERS)
+def test_a_crash_is_reported(name, capsys):
+    checker, reference, _ = CHECKERS[name]
+
+    def crash(*args):
+        return args[0][999]
+
+    assert_rejected(checker, crash, reference, capsys, "your function raised")
+
+
+def _wrong(name, **knobs):
+    plain = CHECKERS[name][2]
+    return lambda *args: plain(*args, **knobs)
+
+
+MISTAKES = [
+    # hebbian_weights
+    ("hebbian_weights", dict(keep_diagonal=True), "diagonal is not zero"),
+    ("hebbian_weights", dict(divide="none"), "not divided by n"),
+    ("hebbian_weights", dict(divide="patterns"), "divided by the number of patterns"),
+    (
+        "hebbian_weights",
+        dict(transpose=True),
+        "you summed over neurons, not patterns: use patterns.T @ patterns",
+    ),
+    ("hebbian_weights", dict(keep_diagonal=True, divide="none"), "diagonal of W must be zero"),
+    ("hebbian_weights", dict(as_torch=True), "W should be a NumPy array, got Tensor"),
+    # energy
+    ("energy", dict(factor=-1.0), "½ is missing"),
+    ("energy", dict(factor=0.5), "sign is flipped"),
+    ("energy", dict(factor=1.0), "both the minus sign and the ½ are missing"),
+    # overlap
+    ("overlap", dict(divide=False), "not divided by n"),
+    ("overlap", dict(absolute=True), "absolute value"),
+    (
+        "overlap",
+        dict(matrix=True),
+        "the overlap pairs row i of states with row i of patterns",
+    ),
+    # dense_update
+    ("dense_update", dict(use_order=2), "order 2 whatever the order argument"),
+    ("dense_update", dict(rule="value"), "ignores the difference of F"),
+    ("dense_update", dict(rule="derivative"), "derivative"),
+    ("dense_update", dict(flip=True), "sign is flipped"),
+    ("dense_update", dict(flip=True, tie=-1.0), "sign is flipped"),
+    ("dense_update", dict(tie=0.0), "sign(0) is +1"),
+    ("dense_update", dict(tie=-1.0), "ties are wrong"),
+    # modern_update
+    ("modern_update", dict(scale=lambda d: 1.0), "beta is ignored"),
+    ("modern_update", dict(dim=0), "softmax over the wrong axis"),
+    ("modern_update", dict(weights=True), "weights @ patterns"),
+    ("modern_update", dict(scale=lambda d: d**-0.5), "1/√d"),
+    ("modern_update", dict(as_numpy=True), "should be a torch.Tensor, got ndarray"),
+    # attention_entropy
+    ("attention_entropy", dict(log=torch.log2), "bits"),
+    ("attention_entropy", dict(reduce="sum"), "summed over states"),
+    ("attention_entropy", dict(normalise=False), "un-normalised"),
+    ("attention_entropy", dict(sign=1), "minus sign is missing"),
+    # hopfield_via_attention
+    ("hopfield_via_attention", dict(mode="default-scale"), "default scale 1/√d"),
+    ("hopfield_via_attention", dict(mode="tuple"), "return only the output, [0]"),
+    ("hopfield_via_attention", dict(mode="patterns-as-query"), "patterns went in as the query"),
+    ("hopfield_via_attention", dict(mode="weights"), "return the output, [0]"),
+    ("hopfield_via_attention", dict(mode="positional-beta"), "scale=beta"),
+    # two_layer_step
+    ("two_layer_step", dict(mistake="no-leak"), "leak terms are missing"),
+    ("two_layer_step", dict(mistake="h-not-softmax"), "not by h itself"),
+    ("two_layer_step", dict(mistake="no-beta"), "β is missing"),
+    ("two_layer_step", dict(mistake="swapped-taus"), "time constants are swapped"),
+    ("two_layer_step", dict(mistake="v-first"), "from the old (v, h)"),
+    ("two_layer_step", dict(mistake="h-first"), "from the old (v, h)"),
+    ("two_layer_step", dict(mistake="returned-swapped"), "Return (v_new, h_new)"),
+    ("two_layer_step", dict(mistake="list"), "expected a tuple (v_new, h_new)"),
+    # half_mask
+    ("half_mask", dict(part="upper"), "masked the top half"),
+    ("half_mask", dict(part="right"), "masked the right half"),
+    ("half_mask", dict(value=-1.0), "set to -1"),
+    ("half_mask", dict(in_place=True), "work on a copy"),
+    ("half_mask", dict(use_height=True), "used the height where the width belongs"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "knobs", "hint"),
+    MISTAKES,
+    ids=[f"{name}-{'-'.join(f'{k}={v}' for k, v in knobs.items())}" for name, knobs, _ in MISTAKES],
+)
+def test_mistake_is_named(name, knobs, hint, capsys):
+    checker, reference, _ = CHECKERS[name]
+    assert_rejected(checker, _wrong(name, **knobs), reference, capsys, hint)
+
+
+# ----------------------------------------------------------------- messages beyond the table
+
+
+def test_entropy_nan_from_zero_weights(capsys):
+    def naive(patterns, states, beta):  # p · ln p is NaN where p underflows to 0
+        p = torch.softmax(beta * states @ patterns.T, dim=-1)
+        return -(p * p.log()).sum(-1).mean().item()
+
+    assert_rejected(
+        check.attention_entropy, naive, ref.attention_entropy, capsys, "case 3", "0 · ln 0"
+    )
+
+
+def test_entropy_nan_from_raw_scores(capsys):
+    def raw(patterns, states, beta):
+        z = beta * states @ patterns.T
+        return -(z * z.log()).sum(-1).mean().item()
+
+    assert_rejected(
+        check.attention_entropy, raw, ref.attention_entropy, capsys, "case 1", "raw scores"
+    )
+
+
+def test_entropy_must_be_a_number(capsys):
+    def per_state(patterns, states, beta):
+        p = torch.softmax(beta * states @ patterns.T, dim=-1)
+        return torch.special.entr(p).sum(-1)
+
+    assert_rejected(
+        check.attention_entropy, per_state, ref.attention_entropy, capsys, "single number"
+    )
+
+
+def test_half_mask_in_place_without_return(capsys):
+    def in_place(images, height):
+        images[:, images.shape[1] // 2 :] = 0.0
+
+    assert_rejected(check.half_mask, in_place, ref.mask_lower_half, capsys, "work on a copy")
+
+
+def test_overlap_one_number_per_row(capsys):
+    def averaged_over_batch(states, patterns):
+        return (
+            (states * patterns).mean(axis=0) if states.ndim == 2 else overlap_of(states, patterns)
+        )
+
+    assert_rejected(check.overlap, averaged_over_batch, ref.overlap, capsys, "axis=-1")
+
+
+def test_energy_of_a_batch_is_not_one_number(capsys):
+    def per_neuron(weights, state):
+        return -0.5 * state * (weights @ state)
+
+    assert_rejected(check.energy, per_neuron, ref.energy, capsys, "single number")
+
+
+def test_float32_student_passes(capsys):
+    def float32_modern(patterns, states, beta):
+        return modern(patterns.float(), states.float(), beta)
+
+    result, out = run(check.modern_update, float32_modern, capsys)
+    assert result is float32_modern, out
+
+
+def _dense_rows(patterns, states, order):
+    batch, n = states.shape  # fails on a single state of shape (n,)
+    return np.stack([dense(patterns, states[b], order) for b in range(batch)])
+
+
+@pytest.mark.parametrize(
+    ("name", "batch_only"),
+    [
+        ("overlap", lambda states, patterns: (states * patterns).sum(axis=1) / states.shape[1]),
+        ("dense_update", lambda patterns, states, order: _dense_rows(patterns, states, order)),
+        (
+            "two_layer_step",
+            lambda x, v, h, beta, dt, tau_f, tau_h: (
+                v + dt / tau_f * (torch.softmax(beta * h, dim=1) @ x - v),
+                h + dt / tau_h * (v @ x.T - h),
+            ),
+        ),
+    ],
+)
+def test_batch_only_version_is_told_about_single_states(name, batch_only, capsys):
+    checker, reference, _ = CHECKERS[name]
+    assert_rejected(checker, batch_only, reference, capsys, "one unbatched state")
