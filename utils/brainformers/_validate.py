@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 
 
@@ -65,3 +66,49 @@ def positive_float(name: str, value: object) -> float:
     if not value > 0 or value == float("inf"):
         raise ValueError(f"{name} must be positive and finite, got {value!r}")
     return float(value)
+
+
+def array(
+    name: str, x: object, *, ndim: int | Sequence[int] | None = None, dims: str = ""
+) -> np.ndarray:
+    """Check that ``x`` is a finite real NumPy array of the allowed rank; return it as float64."""
+    if not isinstance(x, np.ndarray):
+        if isinstance(x, torch.Tensor):
+            hint = f" — convert it with {name}.numpy()"
+        elif isinstance(x, (list, tuple)):
+            hint = f" — convert it with np.asarray({name})"
+        else:
+            hint = ""
+        raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}{hint}")
+    if x.dtype == np.bool_ or not (
+        np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
+    ):
+        raise TypeError(f"{name} must hold real numbers (int or float), got dtype {x.dtype}")
+    if ndim is not None:
+        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.ndim not in allowed:
+            want = " or ".join(str(k) for k in allowed)
+            shape_hint = f" {dims}" if dims else ""
+            raise ValueError(f"{name} must have {want} dimensions{shape_hint}, got shape {x.shape}")
+    if x.size and not np.isfinite(x).all():
+        raise ValueError(f"{name} must be finite, found NaN or infinity")
+    return x.astype(np.float64, copy=False)
+
+
+def fraction(name: str, value: object) -> float:
+    """Check that ``value`` is a number in [0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number in [0, 1], got {type(value).__name__}")
+    if not 0.0 <= float(value) <= 1.0:  # also rejects NaN
+        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
+    return float(value)
+
+
+def numpy_generator(name: str, rng: object) -> np.random.Generator:
+    """Check that ``rng`` is a NumPy random generator (seeded randomness is explicit)."""
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+            f"got {type(rng).__name__}"
+        )
+    return rng

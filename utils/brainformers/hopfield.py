@@ -80,33 +80,6 @@ _MAX_DENSE_ELEMENTS = 2**21
 # ------------------------------------------------------------------ private checks
 
 
-def _array(
-    name: str, x: object, *, ndim: int | Sequence[int] | None = None, dims: str = ""
-) -> np.ndarray:
-    """Check that ``x`` is a real NumPy array of the allowed rank; return it as float64."""
-    if not isinstance(x, np.ndarray):
-        if isinstance(x, torch.Tensor):
-            hint = f" — convert it with {name}.numpy()"
-        elif isinstance(x, (list, tuple)):
-            hint = f" — convert it with np.asarray({name})"
-        else:
-            hint = ""
-        raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}{hint}")
-    if x.dtype == np.bool_ or not (
-        np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold real numbers (int or float), got dtype {x.dtype}")
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if x.ndim not in allowed:
-            want = " or ".join(str(k) for k in allowed)
-            shape_hint = f" {dims}" if dims else ""
-            raise ValueError(f"{name} must have {want} dimensions{shape_hint}, got shape {x.shape}")
-    if x.size and not np.isfinite(x).all():
-        raise ValueError(f"{name} must be finite, found NaN or infinity")
-    return x.astype(np.float64, copy=False)
-
-
 def _plus_minus_one(name: str, x: np.ndarray | torch.Tensor) -> None:
     """Check that every entry is +1 or -1, listing (up to five of) the values that are not."""
     bad = x[(x != 1) & (x != -1)]
@@ -114,24 +87,6 @@ def _plus_minus_one(name: str, x: np.ndarray | torch.Tensor) -> None:
         values = sorted({float(v) for v in bad.reshape(-1)[:1000].tolist()})[:5]
         shown = ", ".join(format(v, "g") for v in values)
         raise ValueError(f"{name} must contain only +1 and -1; found values {{{shown}}}")
-
-
-def _fraction(name: str, value: object) -> float:
-    """Check that ``value`` is a number in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number in [0, 1], got {type(value).__name__}")
-    if not 0.0 <= float(value) <= 1.0:  # also rejects NaN
-        raise ValueError(f"{name} must lie in [0, 1], got {value!r}")
-    return float(value)
-
-
-def _rng(name: str, rng: object) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-            f"got {type(rng).__name__}"
-        )
-    return rng
 
 
 def _order(order: object) -> int:
@@ -143,7 +98,7 @@ def _order(order: object) -> int:
 
 
 def _square_weights(weights: object) -> np.ndarray:
-    w = _array("weights", weights, ndim=2, dims="(n, n)")
+    w = _validate.array("weights", weights, ndim=2, dims="(n, n)")
     if w.shape[0] != w.shape[1]:
         raise ValueError(f"weights must be square (n, n), got shape {w.shape}")
     return w
@@ -156,7 +111,7 @@ def _states_for(
 
     With ``allow_unknown``, 0 is accepted too: a neuron whose value the cue leaves open.
     """
-    s = _array(name, states, ndim=(1, 2), dims="(n,) or (batch, n)")
+    s = _validate.array(name, states, ndim=(1, 2), dims="(n,) or (batch, n)")
     if s.shape[-1] != n:
         raise ValueError(
             f"{name} must have n = {n} neurons in its last dimension to match {other}, "
@@ -243,7 +198,7 @@ def random_patterns(n_patterns: int, n: int, rng: np.random.Generator) -> np.nda
     """
     _validate.positive_int("n_patterns", n_patterns)
     _validate.positive_int("n", n)
-    _rng("rng", rng)
+    _validate.numpy_generator("rng", rng)
     return np.where(rng.random((n_patterns, n)) < 0.5, -1.0, 1.0)
 
 
@@ -277,9 +232,9 @@ def flip(states: np.ndarray, fraction: float, rng: np.random.Generator) -> np.nd
     >>> (flip(x, 0.1, rng) != x).sum(axis=1)
     array([10, 10, 10])
     """
-    s = _array("states", states, ndim=(1, 2), dims="(n,) or (batch, n)")
-    fraction = _fraction("fraction", fraction)
-    _rng("rng", rng)
+    s = _validate.array("states", states, ndim=(1, 2), dims="(n,) or (batch, n)")
+    fraction = _validate.fraction("fraction", fraction)
+    _validate.numpy_generator("rng", rng)
     rows = np.atleast_2d(s).copy()  # (batch, n)
     k = _n_flips(fraction, rows.shape[1])
     where = rng.random(rows.shape).argsort(axis=1)[:, :k]  # (batch, k) distinct positions
@@ -302,7 +257,7 @@ def flip_torch(states: torch.Tensor, fraction: float, generator: torch.Generator
     Tensor of the same shape, dtype and device.
     """
     s = _validate.tensor("states", states, ndim=(1, 2), floating=True, dims="(d,) or (batch, d)")
-    fraction = _fraction("fraction", fraction)
+    fraction = _validate.fraction("fraction", fraction)
     if not isinstance(generator, torch.Generator):
         raise TypeError(
             "generator must be a torch.Generator (e.g. torch.Generator().manual_seed(0)), "
@@ -343,7 +298,7 @@ def hebbian_weights(patterns: np.ndarray) -> np.ndarray:
            [-0.33333333,  0.        , -0.33333333],
            [ 0.33333333, -0.33333333,  0.        ]])
     """
-    x = _array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
+    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
     _plus_minus_one("patterns", x)
     n = x.shape[1]
     if n == 0:
@@ -370,7 +325,7 @@ def energy(weights: np.ndarray, state: np.ndarray) -> float | np.ndarray:
     A float for one state; a (batch,) float64 array, one energy per row, for a batch.
     """
     w = _square_weights(weights)
-    s = _array("state", state, ndim=(1, 2), dims="(n,) or (batch, n)")
+    s = _validate.array("state", state, ndim=(1, 2), dims="(n,) or (batch, n)")
     if s.shape[-1] != w.shape[0]:
         raise ValueError(
             f"state must have n = {w.shape[0]} neurons in its last dimension to match weights "
@@ -443,7 +398,7 @@ def update_asynchronous(
             f"state must be a single state of shape (n,), got shape {s.shape} — "
             "use retrieve_classical for a batch"
         )
-    _rng("rng", rng)
+    _validate.numpy_generator("rng", rng)
     _validate.positive_int("n_sweeps", n_sweeps)
     n = s.shape[0]
     zero = _zero_field(w)
@@ -503,7 +458,7 @@ def retrieve_classical(
     """
     w = _square_weights(weights)
     c = _states_for("cues", cues, w.shape[0], f"weights {w.shape}", allow_unknown=True)
-    _rng("rng", rng)
+    _validate.numpy_generator("rng", rng)
     _validate.positive_int("max_sweeps", max_sweeps)
     states = np.atleast_2d(c).copy()  # (batch, n)
     n = states.shape[1]
@@ -556,8 +511,8 @@ def overlap(states: np.ndarray, patterns: np.ndarray) -> float | np.ndarray:
     -------
     A float for 1-D inputs, a (batch,) float64 array for 2-D inputs.
     """
-    s = _array("states", states, ndim=(1, 2), dims="(n,) or (batch, n)")
-    x = _array("patterns", patterns, ndim=(1, 2), dims="(n,) or (batch, n)")
+    s = _validate.array("states", states, ndim=(1, 2), dims="(n,) or (batch, n)")
+    x = _validate.array("patterns", patterns, ndim=(1, 2), dims="(n,) or (batch, n)")
     if s.shape != x.shape:
         raise ValueError(
             f"states and patterns must have the same shape (row b of one is compared with "
@@ -615,8 +570,8 @@ def capacity_curve(
     (True, True)
     """
     _validate.positive_int("n", n)
-    flip_fraction = _fraction("flip_fraction", flip_fraction)
-    _rng("rng", rng)
+    flip_fraction = _validate.fraction("flip_fraction", flip_fraction)
+    _validate.numpy_generator("rng", rng)
     _validate.positive_int("n_cues", n_cues)
     _validate.positive_int("n_networks", n_networks)
     if isinstance(loads, (str, bytes)) or not isinstance(loads, (Sequence, np.ndarray)):
@@ -686,7 +641,7 @@ def dense_update(patterns: np.ndarray, states: np.ndarray, order: int) -> np.nda
     -------
     float64 array of ±1, same shape as ``states``.
     """
-    x = _array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
+    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
     _plus_minus_one("patterns", x)
     order = _order(order)
     s = _states_for("states", states, x.shape[1], f"patterns {x.shape}")
@@ -730,7 +685,7 @@ def retrieve_dense(
     -------
     float64 array of ±1, same shape as ``cues``.
     """
-    x = _array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
+    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
     _plus_minus_one("patterns", x)
     order = _order(order)
     c = _states_for("cues", cues, x.shape[1], f"patterns {x.shape}")
@@ -851,8 +806,8 @@ def exact_retrieval_rate(
         r = _validate.tensor("retrieved", retrieved, ndim=2, floating=True, dims="(batch, n)")
         t = _validate.tensor("targets", targets, ndim=2, dims="(batch, n)")
     elif isinstance(retrieved, np.ndarray) and isinstance(targets, np.ndarray):
-        r = _array("retrieved", retrieved, ndim=2, dims="(batch, n)")
-        t = _array("targets", targets, ndim=2, dims="(batch, n)")
+        r = _validate.array("retrieved", retrieved, ndim=2, dims="(batch, n)")
+        t = _validate.array("targets", targets, ndim=2, dims="(batch, n)")
     else:
         raise TypeError(
             "retrieved and targets must both be numpy arrays or both torch tensors, got "
@@ -1118,7 +1073,7 @@ def mask_lower_half(images: np.ndarray, height: int) -> np.ndarray:
     A copy with the pixels of rows height/2 … height-1 set to 0: "unknown", a value that
     pulls a ±1 network neither way, so retrieval must fill them in from the top half.
     """
-    x = _array("images", images, ndim=2, dims="(n_images, height * width)")
+    x = _validate.array("images", images, ndim=2, dims="(n_images, height * width)")
     _validate.positive_int("height", height)
     if height % 2 or x.shape[1] % height:
         raise ValueError(
