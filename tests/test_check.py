@@ -8,22 +8,7 @@ import pytest
 import torch
 from brainformers import attention as ref
 from brainformers import check
-
-
-def run(checker, fn, capsys):
-    """Return (function handed back, printed message)."""
-    result = checker(fn)
-    return result, capsys.readouterr().out
-
-
-def assert_rejected(checker, fn, reference, capsys, *fragments):
-    result, out = run(checker, fn, capsys)
-    assert result is reference, out
-    assert out.startswith("✗"), out
-    assert "Using the reference implementation" in out
-    for fragment in fragments:
-        assert fragment in out, out
-
+from checking import assert_rejected, run
 
 # ----------------------------------------------------------------- attention
 

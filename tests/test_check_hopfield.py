@@ -15,31 +15,7 @@ import torch
 from brainformers import check
 from brainformers import hopfield as ref
 from brainformers.attention import scaled_dot_product_attention
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one thread is faster and keeps shared CI cores free."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def run(checker, fn, capsys):
-    """Return (function handed back, printed message)."""
-    result = checker(fn)
-    return result, capsys.readouterr().out
-
-
-def assert_rejected(checker, fn, reference, capsys, *fragments):
-    result, out = run(checker, fn, capsys)
-    assert result is reference, out
-    assert out.startswith("✗"), out
-    assert "Using the reference implementation" in out
-    for fragment in fragments:
-        assert fragment in out, out
-
+from checking import assert_rejected, run
 
 # ----------------------------------------------------------------- plain implementations
 

@@ -47,15 +47,6 @@ from brainformers.hopfield import (
 )
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Run torch on one thread (small matrices; another process may share the 2 cores)."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
-
-
 def rng(seed: int = 0) -> np.random.Generator:
     return np.random.default_rng(seed)
 

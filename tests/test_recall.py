@@ -19,16 +19,6 @@ from brainformers.recall import (
 from torch import nn
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Run torch on one thread: these matrices are tiny, and on a shared 2-core machine two
-    intra-op threads competing with another process made training ~40x slower (4 s → 4 min)."""
-    n_threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n_threads)
-
-
 def gen(seed: int = 0) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 

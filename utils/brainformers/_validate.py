@@ -35,14 +35,7 @@ def tensor(
     if not isinstance(x, torch.Tensor):
         hint = " — convert it with torch.as_tensor(x)" if hasattr(x, "shape") else ""
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}{hint}")
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if x.ndim not in allowed:
-            want = " or ".join(str(n) for n in allowed)
-            shape_hint = f" {dims}" if dims else ""
-            raise ValueError(
-                f"{name} must have {want} dimensions{shape_hint}, got shape {tuple(x.shape)}"
-            )
+    _rank(name, tuple(x.shape), ndim, dims)
     if floating and not x.is_floating_point():
         raise TypeError(
             f"{name} must be a floating-point tensor, got dtype {x.dtype} — use {name}.float()"
@@ -50,6 +43,17 @@ def tensor(
     if boolean and x.dtype != torch.bool:
         raise TypeError(f"{name} must be a boolean tensor (True = may attend), got dtype {x.dtype}")
     return x
+
+
+def _rank(name: str, shape: tuple[int, ...], ndim: int | Sequence[int] | None, dims: str) -> None:
+    """Raise when an array's number of dimensions is not one of those allowed."""
+    if ndim is None:
+        return
+    allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if len(shape) not in allowed:
+        want = " or ".join(str(k) for k in allowed)
+        shape_hint = f" {dims}" if dims else ""
+        raise ValueError(f"{name} must have {want} dimensions{shape_hint}, got shape {shape}")
 
 
 def positive_int(name: str, value: object) -> int:
@@ -84,12 +88,7 @@ def array(
         np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
     ):
         raise TypeError(f"{name} must hold real numbers (int or float), got dtype {x.dtype}")
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if x.ndim not in allowed:
-            want = " or ".join(str(k) for k in allowed)
-            shape_hint = f" {dims}" if dims else ""
-            raise ValueError(f"{name} must have {want} dimensions{shape_hint}, got shape {x.shape}")
+    _rank(name, x.shape, ndim, dims)
     if x.size and not np.isfinite(x).all():
         raise ValueError(f"{name} must be finite, found NaN or infinity")
     return x.astype(np.float64, copy=False)
