@@ -602,6 +602,16 @@ def capacity_curve(
 # -------------------------------------------------------- dense associative memory
 
 
+def _dense_inputs(
+    patterns: object, states: object, order: object, states_name: str
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validated (patterns, states, order) of the dense associative memory."""
+    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
+    _plus_minus_one("patterns", x)
+    s = _states_for(states_name, states, x.shape[1], f"patterns {x.shape}")
+    return x, s, _order(order)
+
+
 def dense_update(patterns: np.ndarray, states: np.ndarray, order: int) -> np.ndarray:
     """One synchronous update of a dense associative memory (Krotov & Hopfield 2016).
 
@@ -641,10 +651,7 @@ def dense_update(patterns: np.ndarray, states: np.ndarray, order: int) -> np.nda
     -------
     float64 array of ±1, same shape as ``states``.
     """
-    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
-    _plus_minus_one("patterns", x)
-    order = _order(order)
-    s = _states_for("states", states, x.shape[1], f"patterns {x.shape}")
+    x, s, order = _dense_inputs(patterns, states, order, "states")
     if x.shape[0] == 0:
         raise ValueError("patterns must hold at least one pattern, got shape (0, n)")
     rows = np.atleast_2d(s)  # (batch, n)
@@ -685,10 +692,7 @@ def retrieve_dense(
     -------
     float64 array of ±1, same shape as ``cues``.
     """
-    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
-    _plus_minus_one("patterns", x)
-    order = _order(order)
-    c = _states_for("cues", cues, x.shape[1], f"patterns {x.shape}")
+    x, c, order = _dense_inputs(patterns, cues, order, "cues")
     _validate.positive_int("max_steps", max_steps)
     current = np.atleast_2d(c).copy()  # (batch, n)
     previous = np.full_like(current, np.nan)  # no state two steps back yet
