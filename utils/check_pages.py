@@ -75,6 +75,13 @@ def broken_links(html: Path) -> list[str]:
     return problems
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built book without logging every request."""
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 — base signature
+        pass
+
+
 def _chromium() -> str:
     for name in ("chromium", "chromium-browser", "google-chrome"):
         if path := shutil.which(name):
@@ -114,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     problems = broken_links(HTML)
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None  # keep the log quiet
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
