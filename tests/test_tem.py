@@ -1,0 +1,566 @@
+"""brainformers.tem: grid worlds, walks, the oracle and masks, and the TEM-transformer.
+
+References: hand-built walks whose answers are worked out by hand (N then S; a square
+N, E, S, W), brute-force definitions written as explicit loops over steps, and an
+explicit per-step softmax for the memory lookup. Every random draw uses a fixed seed.
+Tolerances: 1e-6 in float32 (a few roundings of O(1) numbers), 1e-12 in float64.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from brainformers.tem import (
+    ACTION_NAMES,
+    GridWorld,
+    TEMBatch,
+    TEMTransformer,
+    Walks,
+    chance_accuracy,
+    check_walk,
+    evaluate_tem,
+    follow_actions,
+    loop_closure_mask,
+    memory_lookup,
+    new_edge_mask,
+    node_oracle_correct,
+    observe,
+    path_integrate,
+    position_step,
+    prediction_correct,
+    random_observations,
+    random_walks,
+    rate_maps,
+    sample_batch,
+    train_tem,
+    visited_mask,
+)
+
+N, E, S, W = 0, 1, 2, 3
+ATOL32 = 1e-6
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def small_model(positions="action", seed=0, **kwargs) -> TEMTransformer:
+    torch.manual_seed(seed)
+    kwargs.setdefault("d_pos", 16)
+    return TEMTransformer(n_classes=5, positions=positions, **kwargs)
+
+
+def batch_tensors(batch: TEMBatch) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.from_numpy(batch.actions), torch.from_numpy(batch.observations)
+
+
+# ------------------------------------------------------------------------ worlds
+
+
+def test_grid_geometry_row_major():
+    world = GridWorld(width=3, height=2)
+    assert world.n_nodes == 6
+    assert world.coordinates.tolist() == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]
+    # node 0 = top-left: N and W leave the grid; E → 1, S → 3
+    assert world.neighbours[0].tolist() == [-1, 1, 3, -1]
+    # node 4 = bottom middle: N → 1, E → 5, S leaves, W → 3
+    assert world.neighbours[4].tolist() == [1, 5, -1, 3]
+    assert world.legal_actions(0) == (E, S)
+    assert world.legal_actions(4) == (N, E, W)
+    assert ACTION_NAMES == ("N", "E", "S", "W")
+
+
+def test_neighbours_match_the_definition_and_moves_reverse():
+    """Every move changes (row, col) by its unit step, stays inside, and the inverse move
+    comes back; every node of a 4 × 5 grid has 2 (corner), 3 (edge) or 4 neighbours."""
+    world = GridWorld(width=5, height=4)
+    moves = {N: (-1, 0), E: (0, 1), S: (1, 0), W: (0, -1)}
+    inverse = {N: S, S: N, E: W, W: E}
+    for node in range(world.n_nodes):
+        row, col = divmod(node, 5)
+        for action, (dr, dc) in moves.items():
+            r, c = row + dr, col + dc
+            if 0 <= r < 4 and 0 <= c < 5:
+                assert world.step(node, action) == r * 5 + c
+                assert world.step(world.step(node, action), inverse[action]) == node
+                assert action in world.legal_actions(node)
+            else:
+                assert world.neighbours[node, action] == -1
+                assert action not in world.legal_actions(node)
+    counts = sorted((world.neighbours >= 0).sum(axis=1).tolist())
+    assert counts == [2] * 4 + [3] * 10 + [4] * 6
+
+
+def test_world_is_frozen_and_tables_read_only():
+    world = GridWorld(4, 4)
+    with pytest.raises(AttributeError):
+        world.width = 5
+    with pytest.raises(ValueError):
+        world.neighbours[0, 0] = 3
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "error", "match"),
+    [
+        (1, 4, ValueError, "width must be at least 2"),
+        (4, 1, ValueError, "height must be at least 2"),
+        (0, 4, ValueError, "width must be a positive integer"),
+        (4.0, 4, ValueError, "width must be a positive integer"),
+    ],
+)
+def test_world_too_small_or_wrong_type(width, height, error, match):
+    with pytest.raises(error, match=match):
+        GridWorld(width, height)
+
+
+def test_step_rejects_illegal_moves_and_bad_input():
+    world = GridWorld(3, 3)
+    with pytest.raises(ValueError, match=r"illegal move N from node 0 \(row 0, col 0\)"):
+        world.step(0, N)
+    with pytest.raises(ValueError, match="illegal move E from node 5"):
+        world.step(5, E)
+    with pytest.raises(ValueError, match=r"action must be 0 … 3"):
+        world.step(4, 4)
+    with pytest.raises(ValueError, match=r"node must lie in 0 … 8"):
+        world.step(9, N)
+    with pytest.raises(TypeError, match="action must be an integer"):
+        world.step(4, "N")
+
+
+def test_random_observations():
+    world = GridWorld(5, 5)
+    obs = random_observations(world, 200, 20, generator=rng(0))
+    assert obs.shape == (200, 25) and obs.dtype == np.int64
+    assert obs.min() == 0 and obs.max() == 19
+    assert set(np.unique(obs)) == set(range(20))
+    assert np.array_equal(obs, random_observations(world, 200, 20, generator=rng(0)))
+    # fresh per world: two worlds almost never agree on every node
+    assert not np.array_equal(obs[0], obs[1])
+    # uniform: each class ≈ 1/20 of 5000 draws (binomial sd ≈ 15, tolerance 5 sd)
+    assert np.abs(np.bincount(obs.ravel()) - 250).max() < 80
+    with pytest.raises(ValueError, match="n_classes must be at least 2"):
+        random_observations(world, 1, 1, generator=rng(0))
+    with pytest.raises(TypeError, match="generator must be a numpy.random.Generator"):
+        random_observations(world, 1, 20, generator=0)
+
+
+# ------------------------------------------------------------------------- walks
+
+
+def test_random_walks_are_legal_and_reproducible():
+    world = GridWorld(4, 5)
+    walks = random_walks(world, 50, 40, rng(1))
+    assert isinstance(walks, Walks)
+    nodes, actions = walks
+    assert nodes.shape == (50, 41) and actions.shape == (50, 40)
+    assert nodes.dtype == actions.dtype == np.int64
+    check_walk(world, nodes, actions)  # raises if any move leaves the grid
+    for w in range(5):  # and step by step against GridWorld.step
+        for t in range(40):
+            assert world.step(int(nodes[w, t]), int(actions[w, t])) == nodes[w, t + 1]
+    again = random_walks(world, 50, 40, rng(1))
+    assert np.array_equal(nodes, again.nodes) and np.array_equal(actions, again.actions)
+    other = random_walks(world, 50, 40, rng(2))
+    assert not np.array_equal(nodes, other.nodes)
+
+
+def test_random_walks_choose_uniformly_among_legal_actions():
+    """From each kind of node, each legal action is taken ≈ 1 / (number legal) of the time."""
+    world = GridWorld(4, 4)
+    nodes, actions = random_walks(world, 400, 50, rng(3))
+    here = nodes[:, :-1].ravel()
+    taken = actions.ravel()
+    assert np.bincount(nodes[:, 0], minlength=16).min() > 0  # every start node occurs
+    for node in (0, 1, 5):  # corner, edge, interior
+        legal = world.legal_actions(node)
+        counts = np.bincount(taken[here == node], minlength=4)
+        assert set(np.flatnonzero(counts)) == set(legal)
+        share = counts[list(legal)] / counts.sum()
+        assert np.abs(share - 1 / len(legal)).max() < 0.05, (node, share)
+
+
+def test_follow_actions_and_its_errors():
+    world = GridWorld(3, 3)
+    assert follow_actions(world, 4, np.array([N, S])).tolist() == [4, 1, 4]
+    assert follow_actions(world, 4, np.array([N, E, S, W])).tolist() == [4, 1, 2, 5, 4]
+    batch = follow_actions(world, np.array([0, 8]), np.array([[E, S], [N, W]]))
+    assert batch.tolist() == [[0, 1, 4], [8, 5, 4]]
+    with pytest.raises(ValueError, match="illegal move N from node 1"):
+        follow_actions(world, 4, np.array([N, N]))
+    with pytest.raises(ValueError, match=r"actions must hold action .* ids in 0 … 3"):
+        follow_actions(world, 4, np.array([N, 4]))
+    with pytest.raises(ValueError, match=r"start must hold node ids in 0 … 8"):
+        follow_actions(world, 9, np.array([N]))
+    with pytest.raises(TypeError, match="actions must hold integers"):
+        follow_actions(world, 4, np.array([0.0, 2.0]))
+
+
+def test_check_walk_rejects_walks_that_leave_the_grid_and_illegal_actions():
+    world = GridWorld(3, 3)
+    check_walk(world, np.array([[4, 1, 4]]), np.array([[N, S]]))
+    with pytest.raises(ValueError, match=r"nodes must hold node .* ids in 0 … 8"):
+        check_walk(world, np.array([[7, 8, 9]]))
+    # 2 → 3 is "+1" but wraps from the east edge to the next row: it leaves the grid
+    with pytest.raises(ValueError, match="walk 0 leaves the grid between steps 1 and 2"):
+        check_walk(world, np.array([[1, 2, 3]]))
+    with pytest.raises(ValueError, match=r"action N at step 0 of walk 1 is an illegal move"):
+        check_walk(world, np.array([[4, 1], [0, 1]]), np.array([[N], [N]]))
+    with pytest.raises(ValueError, match=r"action E at step 0 of walk 0 is a move from node 4"):
+        check_walk(world, np.array([[4, 1]]), np.array([[E]]))
+    with pytest.raises(ValueError, match=r"actions must hold action .* ids in 0 … 3"):
+        check_walk(world, np.array([[4, 1]]), np.array([[-1]]))
+    with pytest.raises(ValueError, match="actions must have shape"):
+        check_walk(world, np.array([[4, 1]]), np.array([[N, S]]))
+    with pytest.raises(TypeError, match="convert it with np.asarray"):
+        check_walk(world, [[4, 1]])
+
+
+def test_observe_and_bad_ids():
+    obs = np.array([[10, 11, 12], [20, 21, 22]])
+    nodes = np.array([[0, 2, 0], [1, 1, 2]])
+    assert observe(obs, nodes).tolist() == [[10, 12, 10], [21, 21, 22]]
+    with pytest.raises(ValueError, match=r"nodes must hold node ids in 0 … 2"):
+        observe(obs, np.array([[0, 3, 0], [0, 0, 0]]))
+    with pytest.raises(ValueError, match="one row per walk"):
+        observe(obs, nodes[:1])
+
+
+def test_sample_batch():
+    batch = sample_batch(60, 30, rng(4), widths=(3, 4), n_classes=7)
+    assert batch.nodes.shape == (60, 31) and batch.actions.shape == (60, 30)
+    assert batch.observations.shape == (60, 31)
+    assert set(batch.widths.tolist()) == {3, 4}
+    assert batch.observations.min() >= 0 and batch.observations.max() < 7
+    for width in (3, 4):
+        rows = batch.widths == width
+        check_walk(GridWorld(width, width), batch.nodes[rows], batch.actions[rows])
+    # the same node in the same walk always shows the same observation
+    for w in range(60):
+        seen = {}
+        for node, o in zip(batch.nodes[w], batch.observations[w], strict=True):
+            assert seen.setdefault(int(node), int(o)) == o
+    again = sample_batch(60, 30, rng(4), widths=(3, 4), n_classes=7)
+    assert all(np.array_equal(x, y) for x, y in zip(batch, again, strict=True))
+    with pytest.raises(ValueError, match="every width must be at least 2"):
+        sample_batch(4, 10, rng(0), widths=(1,))
+
+
+# ------------------------------------------------------------ oracle, chance, masks
+
+
+def masks(nodes):
+    return visited_mask(nodes), new_edge_mask(nodes), loop_closure_mask(nodes)
+
+
+def test_masks_north_then_south():
+    """Back at the start via the edge just crossed: visited, a new *directed* edge, but
+    not a loop closure."""
+    nodes = follow_actions(GridWorld(3, 3), 4, np.array([N, S]))[None]
+    visited, new_edge, loop = masks(nodes)
+    assert visited.tolist() == [[False, False, True]]
+    assert new_edge.tolist() == [[False, False, True]]
+    assert loop.tolist() == [[False, False, False]]
+    assert np.array_equal(node_oracle_correct(nodes), visited)
+
+
+def test_masks_square_loop():
+    """N, E, S, W round a square: the last step closes the loop by an edge never crossed."""
+    nodes = follow_actions(GridWorld(3, 3), 4, np.array([N, E, S, W]))[None]
+    visited, new_edge, loop = masks(nodes)
+    assert visited.tolist() == [[False, False, False, False, True]]
+    assert new_edge.tolist() == [[False, False, False, False, True]]
+    assert loop.tolist() == [[False, False, False, False, True]]
+
+
+def test_masks_repeated_directed_edge():
+    """N, S, N: the third arrival repeats the directed edge 4 → 1: visited only."""
+    nodes = follow_actions(GridWorld(3, 3), 4, np.array([N, S, N]))[None]
+    visited, new_edge, loop = masks(nodes)
+    assert visited.tolist() == [[False, False, True, True]]
+    assert new_edge.tolist() == [[False, False, True, False]]
+    assert loop.tolist() == [[False, False, False, False]]
+
+
+def test_masks_against_brute_force_definitions():
+    nodes, _ = random_walks(GridWorld(4, 4), 20, 60, rng(5))
+    visited, new_edge, loop = masks(nodes)
+    for w in range(20):
+        for t in range(61):
+            past = [int(x) for x in nodes[w, :t]]
+            crossed = {(past[j], past[j + 1]) for j in range(len(past) - 1)}
+            was_visited = int(nodes[w, t]) in past
+            assert visited[w, t] == was_visited
+            if t == 0:
+                assert not new_edge[w, t] and not loop[w, t]
+                continue
+            edge = (int(nodes[w, t - 1]), int(nodes[w, t]))
+            assert new_edge[w, t] == (was_visited and edge not in crossed)
+            assert loop[w, t] == (was_visited and not {edge, edge[::-1]} & crossed)
+    assert not (new_edge & ~visited).any() and not (loop & ~new_edge).any()
+    assert loop.any() and (new_edge & ~loop).any()  # the walks exercise every case
+    assert np.array_equal(node_oracle_correct(nodes), visited)
+
+
+def test_masks_reject_bad_nodes_and_chance():
+    with pytest.raises(ValueError, match="nodes must be non-negative"):
+        visited_mask(np.array([[0, -1]]))
+    with pytest.raises(TypeError, match="nodes must hold integers"):
+        loop_closure_mask(np.array([[0.0, 1.0]]))
+    with pytest.raises(ValueError, match="nodes must have 2 dimensions"):
+        new_edge_mask(np.array([0, 1]))
+    assert chance_accuracy(20) == pytest.approx(0.05)
+    assert chance_accuracy(4) == pytest.approx(0.25)
+
+
+# --------------------------------------------------------------- path integration
+
+
+def test_position_step_keeps_unit_norm_and_matches_the_equation():
+    g = torch.Generator().manual_seed(0)
+    e = torch.randn(6, 8, generator=g)
+    w = torch.randn(4, 8, 8, generator=g)
+    actions = torch.tensor([0, 1, 2, 3, 2, 0])
+    out = position_step(e, actions, w)
+    assert out.shape == (6, 8)
+    assert torch.allclose(out.norm(dim=-1), torch.ones(6), atol=ATOL32)
+    for b in range(6):
+        moved = e[b] @ w[actions[b]]
+        assert torch.allclose(out[b], moved / moved.norm(), atol=ATOL32)
+
+
+def test_position_step_with_identity_leaves_e_unchanged():
+    e = torch.nn.functional.normalize(torch.randn(5, 8, generator=torch.Generator().manual_seed(1)))
+    eye = torch.eye(8).expand(4, 8, 8)
+    out = position_step(e, torch.tensor([0, 1, 2, 3, 0]), eye)
+    assert torch.allclose(out, e, atol=ATOL32)
+    codes = path_integrate(e[0], torch.tensor([[0, 1, 2, 3, 1]]), eye)
+    assert torch.allclose(codes, e[0].expand(1, 6, 8), atol=ATOL32)
+
+
+def test_path_integrate_is_position_step_along_the_walk():
+    g = torch.Generator().manual_seed(2)
+    start = torch.randn(8, generator=g, dtype=torch.float64)
+    noise = torch.randn(4, 8, 8, generator=g, dtype=torch.float64)
+    w = torch.eye(8, dtype=torch.float64) + 0.3 * noise
+    actions = torch.randint(0, 4, (3, 7), generator=g)
+    codes = path_integrate(start, actions, w)
+    assert codes.shape == (3, 8, 8)
+    e = (start / start.norm()).expand(3, 8)
+    assert torch.allclose(codes[:, 0], e, atol=1e-12)
+    for t in range(7):
+        e = position_step(e, actions[:, t], w)
+        assert torch.allclose(codes[:, t + 1], e, atol=1e-12)
+
+
+def test_position_functions_reject_bad_input():
+    e, w = torch.randn(2, 8), torch.randn(4, 8, 8)
+    with pytest.raises(ValueError, match=r"actions must hold action ids in 0 … 3"):
+        position_step(e, torch.tensor([0, 4]), w)
+    with pytest.raises(TypeError, match="actions must be an integer tensor"):
+        position_step(e, torch.tensor([0.0, 1.0]), w)
+    with pytest.raises(ValueError, match="transitions must have shape"):
+        position_step(e, torch.tensor([0, 1]), torch.randn(4, 8, 7))
+    with pytest.raises(ValueError, match="one entry per row"):
+        position_step(e, torch.tensor([0, 1, 2]), w)
+    with pytest.raises(ValueError, match="start must be"):
+        path_integrate(torch.randn(3, 8), torch.zeros(2, 4, dtype=torch.long), w)
+
+
+# ---------------------------------------------------------------- memory lookup
+
+
+def lookup_case(seed=0, batch=2, seq=6, d_pos=4, d_v=3):
+    g = torch.Generator().manual_seed(seed)
+    positions = torch.randn(batch, seq, d_pos, generator=g, dtype=torch.float64)
+    values = torch.randn(batch, seq, d_v, generator=g, dtype=torch.float64)
+    null_key = torch.randn(d_pos, generator=g, dtype=torch.float64)
+    null_value = torch.randn(d_v, generator=g, dtype=torch.float64)
+    return positions, values, null_key, null_value
+
+
+def test_memory_lookup_matches_an_explicit_per_step_softmax():
+    positions, values, null_key, null_value = lookup_case()
+    beta = 1.7
+    out, weights = memory_lookup(positions, values, null_key, null_value, beta)
+    assert out.shape == (2, 6, 3) and weights.shape == (2, 6, 7)
+    cos = torch.nn.functional.cosine_similarity
+    for b in range(2):
+        for t in range(6):
+            keys = [null_key] + [positions[b, j] for j in range(t)]
+            vals = [null_value] + [values[b, j] for j in range(t)]
+            scores = torch.stack([cos(positions[b, t], k, dim=0) for k in keys])
+            p = torch.softmax(beta * math.log(1 + t) * scores, dim=0)
+            assert torch.allclose(weights[b, t, : t + 1], p, atol=1e-12)
+            assert (weights[b, t, t + 1 :] == 0).all()  # steps ≥ t: exactly no weight
+            assert torch.allclose(out[b, t], (p[:, None] * torch.stack(vals)).sum(0), atol=1e-12)
+
+
+def test_memory_lookup_null_memory_takes_all_weight_at_the_first_step():
+    positions, values, null_key, null_value = lookup_case(seed=1)
+    out, weights = memory_lookup(positions, values, null_key, null_value, 3.0)
+    assert torch.equal(weights[:, 0, 0], torch.ones(2, dtype=torch.float64))
+    assert torch.allclose(out[:, 0], null_value.expand(2, 3), atol=1e-12)
+
+
+def test_memory_lookup_never_sees_the_present_or_the_future():
+    """Changing the value at step t (and positions after it) leaves steps ≤ t unchanged."""
+    positions, values, null_key, null_value = lookup_case(seed=2)
+    out, _ = memory_lookup(positions, values, null_key, null_value, 2.0)
+    for t in range(6):
+        v2, p2 = values.clone(), positions.clone()
+        v2[:, t:] = torch.randn(2, 6 - t, 3, dtype=torch.float64)
+        p2[:, t + 1 :] = torch.randn(2, 5 - t, 4, dtype=torch.float64)
+        out2, _ = memory_lookup(p2, v2, null_key, null_value, 2.0)
+        assert torch.equal(out2[:, : t + 1], out[:, : t + 1])
+        if t + 1 < 6:
+            assert not torch.allclose(out2[:, t + 1 :], out[:, t + 1 :])
+
+
+def test_memory_lookup_rejects_bad_input():
+    positions, values, null_key, null_value = lookup_case()
+    with pytest.raises(ValueError, match="values must have the"):
+        memory_lookup(positions, values[:, :4], null_key, null_value, 1.0)
+    with pytest.raises(ValueError, match="null_key must have d_pos = 4"):
+        memory_lookup(positions, values, null_key[:3], null_value, 1.0)
+    with pytest.raises(ValueError, match="null_value must have d_v = 3"):
+        memory_lookup(positions, values, null_key, null_value[:2], 1.0)
+    with pytest.raises(ValueError, match="beta must be positive"):
+        memory_lookup(positions, values, null_key, null_value, 0.0)
+
+
+# -------------------------------------------------------------------------- model
+
+
+def test_model_parameter_count_and_shapes():
+    torch.manual_seed(0)
+    model = TEMTransformer()
+    assert sum(p.numel() for p in model.parameters()) == 16_953  # 4·64² + 64 + 64 + 20 + 1 + 420
+    control = TEMTransformer(positions="time")
+    assert sum(p.numel() for p in control.parameters()) == 16_953 - 3 * 64**2
+    # identity-initialised, untied: W_S is not W_Nᵀ
+    w = model.transitions.detach()
+    assert (w - torch.eye(64)).abs().max() < 0.5
+    assert not torch.allclose(w[S], w[N].T)
+    batch = sample_batch(3, 10, rng(0))
+    out = model.forward_with_memory(*batch_tensors(batch))
+    assert out.logits.shape == (3, 11, 20)
+    assert out.positions.shape == (3, 11, 64)
+    assert out.weights.shape == (3, 11, 12)
+    assert torch.allclose(out.positions.norm(dim=-1), torch.ones(3, 11), atol=ATOL32)
+
+
+def test_model_null_memory_at_the_first_step():
+    model = small_model()
+    out = model.forward_with_memory(*batch_tensors(sample_batch(4, 8, rng(1), n_classes=5)))
+    assert torch.equal(out.weights[:, 0, 0], torch.ones(4))
+    assert torch.equal(out.weights[:, 0, 1:], torch.zeros(4, 9))
+
+
+def test_model_predictions_never_use_the_present_or_future():
+    """Change the observation at step t and every action after it: logits at ≤ t unchanged."""
+    model = small_model()
+    batch = sample_batch(4, 12, rng(2), n_classes=5)
+    actions, observations = batch_tensors(batch)
+    with torch.no_grad():
+        logits = model(actions, observations)
+        for t in (0, 3, 11):
+            obs2, act2 = observations.clone(), actions.clone()
+            obs2[:, t:] = (obs2[:, t:] + 1) % 5
+            act2[:, t:] = (act2[:, t:] + 1) % 4  # action t moves to step t + 1
+            logits2 = model(act2, obs2)
+            assert torch.equal(logits2[:, : t + 1], logits[:, : t + 1])
+            assert not torch.allclose(logits2[:, t + 1 :], logits[:, t + 1 :])
+
+
+def test_control_model_ignores_actions():
+    control = small_model(positions="time")
+    batch = sample_batch(4, 15, rng(3), n_classes=5)
+    actions, observations = batch_tensors(batch)
+    other = torch.from_numpy(sample_batch(4, 15, rng(99)).actions)
+    assert not torch.equal(actions, other)
+    with torch.no_grad():
+        assert torch.equal(control(actions, observations), control(other, observations))
+        model = small_model(positions="action")
+        assert not torch.allclose(model(actions, observations), model(other, observations))
+
+
+def test_model_rejects_bad_input():
+    model = small_model()
+    actions = torch.zeros(2, 3, dtype=torch.long)
+    observations = torch.zeros(2, 4, dtype=torch.long)
+    with pytest.raises(ValueError, match=r"observations must hold observation class ids in 0 … 4"):
+        model(actions, observations + 5)
+    with pytest.raises(ValueError, match=r"actions must hold action .* ids in 0 … 3"):
+        model(actions - 1, observations)
+    with pytest.raises(ValueError, match="observations must have shape"):
+        model(actions, observations[:, :3])
+    with pytest.raises(TypeError, match="observations must be an integer tensor"):
+        model(actions, observations.float())
+    with pytest.raises(ValueError, match='positions must be "action" or "time"'):
+        TEMTransformer(positions="space")
+
+
+# ----------------------------------------------------------- training, evaluation
+
+
+def test_training_reduces_the_loss():
+    """A few hundred steps on 3 × 3 worlds: the loss falls well below ln(n_classes)."""
+    model = small_model()
+    losses = train_tem(model, worlds_per_batch=16, n_steps=200, walk_length=20, seed=0, widths=(3,))
+    assert len(losses) == 200
+    first, last = np.mean(losses[:10]), np.mean(losses[-20:])
+    assert first == pytest.approx(math.log(5), abs=0.2)
+    assert last < first - 0.3, (first, last)
+
+
+def test_training_is_seeded_and_honours_the_time_budget():
+    runs = []
+    for _ in range(2):
+        model = small_model(seed=3)
+        runs.append(train_tem(model, worlds_per_batch=4, n_steps=5, walk_length=8, seed=7))
+    assert runs[0] == runs[1]
+    model = small_model()
+    losses = train_tem(model, 4, n_steps=10_000, walk_length=8, time_budget_s=0.05)
+    assert 1 <= len(losses) < 10_000
+
+
+def test_evaluate_tem_reports_accuracies_beside_oracle_and_chance():
+    model = small_model()
+    result = evaluate_tem(model, n_worlds=16, walk_length=30, seed=0, widths=(3,))
+    assert set(result) == {
+        "visited",
+        "new_edge",
+        "loop_closure",
+        "unvisited",
+        "overall",
+        "oracle_overall",
+        "chance",
+    }
+    assert all(0.0 <= v <= 1.0 for v in result.values())
+    assert result["chance"] == pytest.approx(0.2)
+    # the same held-out draw, rebuilt by hand
+    batch = sample_batch(16, 30, np.random.default_rng((1, 0)), widths=(3,), n_classes=5)
+    correct = prediction_correct(model, batch.actions, batch.observations)
+    assert result["overall"] == pytest.approx(correct.mean())
+    assert result["oracle_overall"] == pytest.approx(visited_mask(batch.nodes).mean())
+    assert result["loop_closure"] == pytest.approx(correct[loop_closure_mask(batch.nodes)].mean())
+
+
+def test_rate_maps_average_each_unit_per_node():
+    model = small_model()
+    world = GridWorld(3, 4)
+    maps = rate_maps(model, world, n_walks=3, walk_length=40, seed=0)
+    assert maps.shape == (16, 4, 3)
+    nodes, actions = random_walks(world, 3, 40, np.random.default_rng((2, 0)))
+    with torch.no_grad():
+        codes = model.position_codes(torch.from_numpy(actions)).double().numpy()
+    for node in range(world.n_nodes):
+        row, col = divmod(node, 3)
+        at = nodes == node
+        if at.any():
+            assert np.allclose(maps[:, row, col], codes[at].mean(axis=0), atol=1e-12)
+        else:
+            assert np.isnan(maps[:, row, col]).all()
