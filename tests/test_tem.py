@@ -167,6 +167,15 @@ def test_random_walks_are_legal_and_reproducible():
     assert not np.array_equal(nodes, other.nodes)
 
 
+def test_random_walks_from_a_common_start():
+    world = GridWorld(4, 4)
+    nodes, actions = random_walks(world, 10, 20, rng(6), start=5)
+    assert (nodes[:, 0] == 5).all()
+    check_walk(world, nodes, actions)
+    with pytest.raises(ValueError, match=r"node must lie in 0 … 15"):
+        random_walks(world, 10, 20, rng(6), start=16)
+
+
 def test_random_walks_choose_uniformly_among_legal_actions():
     """From each kind of node, each legal action is taken ≈ 1 / (number legal) of the time."""
     world = GridWorld(4, 4)
@@ -554,7 +563,8 @@ def test_rate_maps_average_each_unit_per_node():
     world = GridWorld(3, 4)
     maps = rate_maps(model, world, n_walks=3, walk_length=40, seed=0)
     assert maps.shape == (16, 4, 3)
-    nodes, actions = random_walks(world, 3, 40, np.random.default_rng((2, 0)))
+    centre = 2 * 3 + 1  # (height // 2) · width + width // 2
+    nodes, actions = random_walks(world, 3, 40, np.random.default_rng((2, 0)), start=centre)
     with torch.no_grad():
         codes = model.position_codes(torch.from_numpy(actions)).double().numpy()
     for node in range(world.n_nodes):
@@ -564,3 +574,30 @@ def test_rate_maps_average_each_unit_per_node():
             assert np.allclose(maps[:, row, col], codes[at].mean(axis=0), atol=1e-12)
         else:
             assert np.isnan(maps[:, row, col]).all()
+    with pytest.raises(ValueError, match=r"node must lie in 0 … 11"):
+        rate_maps(model, world, start=12)
+
+
+def test_rate_maps_of_a_model_whose_moves_commute_are_a_function_of_place():
+    """With W_a exact rotations that commute (W_S = W_N⁻¹, W_W = W_E⁻¹), the code of a
+    node is the same by every route, so the map equals the code path-integrated along
+    one route from the start (S·row, then E·col)."""
+
+    def rotation(angle):
+        c, s = math.cos(angle), math.sin(angle)
+        return torch.tensor([[c, s], [-s, c]])
+
+    w_n = torch.block_diag(rotation(0.7), torch.eye(2))  # N turns the first plane
+    w_e = torch.block_diag(torch.eye(2), rotation(0.4))  # E turns the second
+    model = small_model(d_pos=4)
+    with torch.no_grad():
+        model.transitions.copy_(torch.stack([w_n, w_e, w_n.T, w_e.T]))
+    world = GridWorld(3, 3)
+    maps = rate_maps(model, world, n_walks=4, walk_length=30, seed=1, start=0)
+    assert not np.isnan(maps).any()  # 120 steps visit all 9 nodes
+    for node in range(9):
+        row, col = divmod(node, 3)
+        route = torch.tensor([[S] * row + [E] * col], dtype=torch.long).reshape(1, -1)
+        with torch.no_grad():
+            code = model.position_codes(route)[0, -1].double().numpy()
+        assert np.allclose(maps[:, row, col], code, atol=1e-5)

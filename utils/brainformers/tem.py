@@ -10,8 +10,8 @@ sequence of observations does not.
 TEM-t (Whittington, Warren & Behrens 2022, ICLR) solves it with two pieces:
 
 * path integration — a position code updated by action-dependent recurrent weights,
-  e_{t+1} = normalize(e_t W_{a_t}) (their Eq. 4, with the normalisation as the
-  nonlinearity): :func:`position_step`, :func:`path_integrate`;
+  e_{t+1} = normalize(e_t W_{a_t}) (their recurrent position encoding
+  e_{t+1} = σ(e_t W_a), with the normalisation as σ): :func:`position_step`, :func:`path_integrate`;
 * memory as attention — the query is the current position code, the keys the position
   codes of earlier steps and the values the observations seen there, plus a learned
   "null" memory for "nothing here yet": :func:`memory_lookup`, built on chapter 01's
@@ -162,8 +162,8 @@ def _widths(widths: object) -> tuple[int, ...]:
 class GridWorld:
     """A ``height × width`` grid world: nodes joined by the moves N, E, S, W.
 
-    The structure TEM and TEM-t learn (Whittington et al. 2020, Fig. 1; Whittington,
-    Warren & Behrens 2022, §4): the same in every world, while the observations on its
+    The structure TEM and TEM-t learn (Whittington et al. 2020; Whittington,
+    Warren & Behrens 2022): the same in every world, while the observations on its
     nodes change (:func:`random_observations`). Nodes are numbered row-major
     (``node = row · width + col``, row 0 the northern row); moves off the edge are illegal.
 
@@ -256,8 +256,8 @@ def random_observations(
 ) -> np.ndarray:
     """A fresh sensory observation on every node of every world, uniform over the classes.
 
-    The sensory side of the TEM task (Whittington et al. 2020, Fig. 1; Whittington, Warren &
-    Behrens 2022, §4): each world shares the grid's structure but places new "objects"
+    The sensory side of the TEM task (Whittington et al. 2020; Whittington, Warren &
+    Behrens 2022): each world shares the grid's structure but places new "objects"
     on its nodes, drawn independently — classes may repeat within a world, so only
     knowing *where* one is identifies what one will see.
 
@@ -304,11 +304,16 @@ class Walks(NamedTuple):
 
 
 def random_walks(
-    world: GridWorld, n_walks: int, n_steps: int, generator: np.random.Generator
+    world: GridWorld,
+    n_walks: int,
+    n_steps: int,
+    generator: np.random.Generator,
+    *,
+    start: int | None = None,
 ) -> Walks:
     """Random walks on the grid: a uniform start node, then a uniform choice among the
-    legal actions at every step (Whittington et al. 2020, STAR Methods; Whittington,
-    Warren & Behrens 2022, §4).
+    legal actions at every step (Whittington et al. 2020; Whittington,
+    Warren & Behrens 2022).
 
     Parameters
     ----------
@@ -316,6 +321,8 @@ def random_walks(
     n_walks : number of independent walks.
     n_steps : moves per walk.
     generator : NumPy random generator.
+    start : a node every walk starts from; ``None`` (default) draws a uniform start node
+        for each walk.
 
     Returns
     -------
@@ -337,7 +344,10 @@ def random_walks(
     n_legal = legal.sum(axis=1)  # (n_nodes,)
     nodes = np.empty((n_walks, n_steps + 1), dtype=np.int64)
     actions = np.empty((n_walks, n_steps), dtype=np.int64)
-    nodes[:, 0] = generator.integers(0, world.n_nodes, size=n_walks)
+    if start is None:
+        nodes[:, 0] = generator.integers(0, world.n_nodes, size=n_walks)
+    else:
+        nodes[:, 0] = world._check_node(start)
     for t in range(n_steps):
         here = nodes[:, t]
         # pick the k-th legal action, k uniform in 0 … n_legal − 1
@@ -487,7 +497,7 @@ def sample_batch(
     n_classes: int = 20,
 ) -> TEMBatch:
     """One random walk in each of ``n_walks`` fresh square worlds (the training and test
-    data of Whittington, Warren & Behrens 2022, §4).
+    data of Whittington, Warren & Behrens 2022).
 
     Each world's width is drawn uniformly from ``widths``; its observations are fresh
     (:func:`random_observations`), so no two walks share a world and a model can only
@@ -545,7 +555,7 @@ def visited_mask(nodes: np.ndarray) -> np.ndarray:
     """Whether the node at step t was visited at an earlier step (0 … t − 1).
 
     The steps where a memory of the node exists, so an agent that knows where it is can
-    predict the observation (Whittington, Warren & Behrens 2022, §4, "nodes visited").
+    predict the observation (Whittington, Warren & Behrens 2022).
 
     Parameters
     ----------
@@ -609,7 +619,7 @@ def loop_closure_mask(nodes: np.ndarray) -> np.ndarray:
     """Arrival at a visited node by an edge never crossed in either direction: a loop
     closure.
 
-    The hardest test of knowing the structure (Whittington, Warren & Behrens 2022, §4):
+    The hardest test of knowing the structure (Whittington, Warren & Behrens 2022):
     stepping back along an edge just crossed can be predicted by remembering the
     sequence ("I came from there"), but closing a loop — e.g. the fourth side of a square
     — needs path integration.
@@ -631,8 +641,8 @@ def node_oracle_correct(nodes: np.ndarray) -> np.ndarray:
 
     The oracle knows which node it is on and remembers what it saw on every node, so it
     is right whenever the node was visited before and otherwise has nothing to go on
-    (counted as wrong) — the ceiling of Whittington et al. (2020, Fig. 3) and Whittington,
-    Warren & Behrens (2022, Fig. 2). Its mean over steps is the fraction of steps at
+    (counted as wrong) — the ceiling of Whittington et al. (2020) and Whittington,
+    Warren & Behrens (2022). Its mean over steps is the fraction of steps at
     visited nodes.
 
     Parameters
@@ -654,9 +664,11 @@ def position_step(
 ) -> torch.Tensor:
     """One step of path integration: e_{t+1} = normalize(e_t W_{a_t}).
 
-    Whittington, Warren & Behrens (2022, Eq. 4: e_{t+1} = σ(e_t W_a)), with the
-    nonlinearity σ a division by the Euclidean norm, which keeps every position code on
-    the unit sphere — without it the codes grow or shrink geometrically with walk length.
+    The recurrent position encoding e_{t+1} = σ(e_t W_a) of Whittington, Warren & Behrens
+    (2022), with the nonlinearity σ a division by the Euclidean norm, which keeps every
+    position code on the unit sphere — without it the codes grow or shrink geometrically
+    with walk length. (:func:`memory_lookup` compares codes by cosine, so here σ changes
+    only the codes' length: its job is to keep the numbers in range over long walks.)
 
     Parameters
     ----------
@@ -713,10 +725,12 @@ def path_integrate(
 ) -> torch.Tensor:
     """Position codes along walks: e_0 = normalize(start), e_{t+1} = normalize(e_t W_{a_t}).
 
-    :func:`position_step` applied along each walk (Whittington, Warren & Behrens 2022,
-    Eq. 4). The code of a node depends only on the actions taken, never on what was
-    seen, so two routes to the same node give the same code exactly when the learned
-    W_a compose like the moves they stand for (W_N W_E W_S W_W = I round a square).
+    :func:`position_step` applied along each walk (the recurrent position encoding of
+    Whittington, Warren & Behrens 2022). The code of a node depends only on the actions
+    taken, never on what was seen, so two routes to the same node give the same code
+    exactly when the learned W_a compose like the moves they stand for (W_N W_E W_S W_W
+    = I round a square). Codes are relative to the walk's start: e_0 is the code of
+    wherever the walk begins.
 
     Parameters
     ----------
@@ -762,7 +776,9 @@ def memory_lookup(
 
     At step t the query is e_t, the keys e_0 … e_{t−1} and the values the observations
     v_0 … v_{t−1} seen there, plus one learned "null" memory (key k_∅, value v_∅) for
-    "nothing here yet" (Whittington, Warren & Behrens 2022, Eqs. 5–6)::
+    "nothing here yet" (Whittington, Warren & Behrens 2022: attention with keys and
+    queries from positions only, values from observations only, and the softmax scaled
+    by log(n_memories))::
 
         out_t = Σ_j softmax_j(s_t · cos(e_t, key_j)) value_j,   s_t = β · log(1 + t),
 
@@ -850,11 +866,11 @@ class TEMOutput(NamedTuple):
 class TEMTransformer(nn.Module):
     """The TEM-transformer (Whittington, Warren & Behrens 2022, ICLR), in its smallest form.
 
-    Position codes by path integration (:func:`path_integrate`, their Eq. 4), a memory
-    lookup by attention (:func:`memory_lookup`, their Eqs. 5–6) with one-hot
-    observations as values, and a linear readout of the retrieved value to logits over
-    the ``n_classes`` observations. Parameters: the start code e_0, the transition
-    matrices, the null key and value, β (stored as log β) and the readout.
+    Position codes by path integration (:func:`path_integrate`), a memory lookup by
+    attention (:func:`memory_lookup`) with one-hot observations as values, and a linear
+    readout of the retrieved value to logits over the ``n_classes`` observations.
+    Parameters: the start code e_0, the transition matrices, the null key and value, β
+    (stored as log β) and the readout.
 
     The readout starts as a copy, logits = 5 · retrieved (weight 5·I, bias 0), so a
     sharper lookup pays off from the first step; with a random readout about half of
@@ -878,8 +894,8 @@ class TEMTransformer(nn.Module):
     beta : initial β of the memory lookup's inverse temperature β·log(1 + n).
     init_noise : size of the noise added to the identity in each W_a: entries are
         N(0, (init_noise / √d_pos)²), so at initialisation one step moves a unit code by
-        about ``init_noise``. Much smaller noise (0.08) left training on the chance
-        plateau; 0.4–0.8 trained reliably in the runs behind these defaults.
+        about ``init_noise``. In the runs behind these defaults 0.4–0.8 trained
+        reliably, while 0.08 (with a random readout) stayed on the chance plateau.
     """
 
     def __init__(
@@ -993,7 +1009,7 @@ def train_tem(
     Every optimisation step draws ``worlds_per_batch`` new worlds (:func:`sample_batch`)
     with one ``walk_length``-step walk each, and minimises the cross-entropy of the
     prediction of every observation on the walk — the training objective of Whittington,
-    Warren & Behrens (2022, §4) with a softmax readout. The model never meets the same
+    Warren & Behrens (2022) with a softmax readout. The model never meets the same
     world twice, so what it learns is the structure, not the objects. Trains on the
     device the model is on; the generator is seeded from ``(0, seed)``, a stream that
     :func:`evaluate_tem` (seeded from ``(1, seed)``) never draws from.
@@ -1098,7 +1114,7 @@ def evaluate_tem(
     Walks of ``walk_length`` steps (longer than training's, so the model must
     generalise in time too) in ``n_worlds`` fresh worlds drawn from a generator seeded
     from ``(1, seed)`` — a stream :func:`train_tem` never uses — scored as in Whittington,
-    Warren & Behrens (2022, Fig. 2): accuracy at visited nodes, on arrival by a
+    Warren & Behrens (2022): accuracy at visited nodes, on arrival by a
     never-taken directed edge, and on true loop closures, beside the node-agent oracle
     and chance.
 
@@ -1133,24 +1149,33 @@ def evaluate_tem(
 def rate_maps(
     model: TEMTransformer,
     world: GridWorld,
-    n_walks: int = 16,
-    walk_length: int = 500,
+    n_walks: int = 32,
+    walk_length: int = 200,
     seed: int = 0,
+    *,
+    start: int | None = None,
 ) -> np.ndarray:
     """Rate maps of the position units: the mean of each unit of e_t at each node.
 
-    The analysis of Whittington, Warren & Behrens (2022, Fig. 3) and of TEM (Whittington
-    et al. 2020, Fig. 4): walk at random in ``world`` and average every position unit over
+    The analysis of Whittington, Warren & Behrens (2022) and of TEM (Whittington
+    et al. 2020): walk at random in ``world`` and average every position unit over
     the visits to each node. Periodic, band- or grid-like maps are the grid-cell-like
     code; chapter 04's gridness score applies to them. Position codes depend only on the
     actions, so no observations are needed. Values are the raw (signed) code entries.
+
+    The codes are *relative*: e_0 is the code of wherever a walk starts, so every walk
+    here starts at the same node (``start``); maps of walks from different starts would
+    be shifted against one another and blur when averaged. A trained model's codes also
+    drift slowly with time, so very long walks blur the maps too.
 
     Parameters
     ----------
     model : a :class:`TEMTransformer`.
     world : the grid to map.
-    n_walks, walk_length : the walks averaged over (each starts at a uniform node).
+    n_walks, walk_length : the walks averaged over.
     seed : seeds the walks (``np.random.default_rng((2, seed))``).
+    start : the node every walk starts from; default the centre node
+        ``(height // 2) · width + width // 2``.
 
     Returns
     -------
@@ -1160,8 +1185,10 @@ def rate_maps(
     _check_world(world)
     _validate.positive_int("n_walks", n_walks)
     _validate.positive_int("walk_length", walk_length)
+    if start is None:
+        start = (world.height // 2) * world.width + world.width // 2
     nodes, actions = random_walks(
-        world, n_walks, walk_length, np.random.default_rng((2, _seed(seed)))
+        world, n_walks, walk_length, np.random.default_rng((2, _seed(seed))), start=start
     )
     with torch.no_grad():
         codes = model.position_codes(torch.from_numpy(actions).to(device))
