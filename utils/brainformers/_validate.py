@@ -35,7 +35,7 @@ def tensor(
     if not isinstance(x, torch.Tensor):
         hint = " — convert it with torch.as_tensor(x)" if hasattr(x, "shape") else ""
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}{hint}")
-    _rank(name, tuple(x.shape), ndim, dims)
+    rank(name, tuple(x.shape), ndim, dims)
     if floating and not x.is_floating_point():
         raise TypeError(
             f"{name} must be a floating-point tensor, got dtype {x.dtype} — use {name}.float()"
@@ -45,7 +45,7 @@ def tensor(
     return x
 
 
-def _rank(name: str, shape: tuple[int, ...], ndim: int | Sequence[int] | None, dims: str) -> None:
+def rank(name: str, shape: tuple[int, ...], ndim: int | Sequence[int] | None, dims: str) -> None:
     """Raise when an array's number of dimensions is not one of those allowed."""
     if ndim is None:
         return
@@ -73,9 +73,18 @@ def positive_float(name: str, value: object) -> float:
 
 
 def array(
-    name: str, x: object, *, ndim: int | Sequence[int] | None = None, dims: str = ""
+    name: str,
+    x: object,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    dims: str = "",
+    allow_nan: bool = False,
 ) -> np.ndarray:
-    """Check that ``x`` is a finite real NumPy array of the allowed rank; return it as float64."""
+    """Check that ``x`` is a finite real NumPy array of the allowed rank; return it as float64.
+
+    ``allow_nan`` admits NaN as a marker of missing entries (e.g. unvisited bins of a rate
+    map); infinity is always rejected.
+    """
     if not isinstance(x, np.ndarray):
         if isinstance(x, torch.Tensor):
             hint = f" — convert it with {name}.numpy()"
@@ -88,10 +97,14 @@ def array(
         np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
     ):
         raise TypeError(f"{name} must hold real numbers (int or float), got dtype {x.dtype}")
-    _rank(name, x.shape, ndim, dims)
-    if x.size and not np.isfinite(x).all():
+    rank(name, x.shape, ndim, dims)
+    x = x.astype(np.float64, copy=False)
+    if allow_nan:
+        if np.isinf(x).any():
+            raise ValueError(f"{name} must not contain infinity (NaN marks a missing entry)")
+    elif x.size and not np.isfinite(x).all():
         raise ValueError(f"{name} must be finite, found NaN or infinity")
-    return x.astype(np.float64, copy=False)
+    return x
 
 
 def fraction(name: str, value: object) -> float:

@@ -88,23 +88,6 @@ _MIN_RING_BINS = 6
 # ------------------------------------------------------------------ private checks
 
 
-def _map_array(name: str, x: object, ndim: int, dims: str) -> np.ndarray:
-    """A real NumPy array of rank ``ndim`` that may hold NaN (unvisited bins) but no ±inf."""
-    if not isinstance(x, np.ndarray):
-        hint = f" — convert it with np.asarray({name})" if isinstance(x, (list, tuple)) else ""
-        raise TypeError(f"{name} must be a numpy.ndarray, got {type(x).__name__}{hint}")
-    if x.dtype == np.bool_ or not (
-        np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must hold real numbers (int or float), got dtype {x.dtype}")
-    if x.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions {dims}, got shape {x.shape}")
-    x = x.astype(np.float64, copy=False)
-    if np.isinf(x).any():
-        raise ValueError(f"{name} must not contain infinity (NaN marks a missing bin)")
-    return x
-
-
 def _non_negative_float(name: str, value: object) -> float:
     """A finite number ≥ 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -367,7 +350,9 @@ def autocorrelogram(rate_map: np.ndarray, *, min_overlap: int = 20) -> np.ndarra
     or either side is constant (zero variance). A map with no variance at all (a silent
     neuron) gives all NaN. Point-symmetric: r(τ) = r(-τ).
     """
-    m = _map_array("rate_map", rate_map, ndim=2, dims="(H, W) = (y bins, x bins)")
+    m = _validate.array(
+        "rate_map", rate_map, ndim=2, dims="(H, W) = (y bins, x bins)", allow_nan=True
+    )
     min_overlap = _validate.positive_int("min_overlap", min_overlap)
     h, w = m.shape
     if h == 0 or w == 0:
@@ -406,7 +391,7 @@ def autocorrelogram(rate_map: np.ndarray, *, min_overlap: int = 20) -> np.ndarra
 
 def _autocorr(autocorr: object) -> np.ndarray:
     """An autocorrelogram: 2-D, odd sides (a centre bin), centre value 1 or NaN."""
-    a = _map_array("autocorr", autocorr, ndim=2, dims="(2H - 1, 2W - 1)")
+    a = _validate.array("autocorr", autocorr, ndim=2, dims="(2H - 1, 2W - 1)", allow_nan=True)
     if a.shape[0] % 2 == 0 or a.shape[1] % 2 == 0:
         raise ValueError(
             f"autocorr must be a spatial autocorrelogram of shape (2H - 1, 2W - 1) with a "
@@ -894,7 +879,9 @@ def null_threshold(null_scores: np.ndarray, percentile: float = 95.0) -> float:
     ``numpy.percentile``). With 100 shuffles the 95th percentile is itself uncertain by
     a few hundredths; report it beside the score.
     """
-    scores = _map_array("null_scores", null_scores, ndim=1, dims="(n_shuffles,)")
+    scores = _validate.array(
+        "null_scores", null_scores, ndim=1, dims="(n_shuffles,)", allow_nan=True
+    )
     if isinstance(percentile, bool) or not isinstance(
         percentile, (int, float, np.integer, np.floating)
     ):
@@ -913,7 +900,9 @@ def null_threshold(null_scores: np.ndarray, percentile: float = 95.0) -> float:
 
 
 def _maps_stack(rate_maps: object) -> np.ndarray:
-    m = _map_array("rate_maps", rate_maps, ndim=3, dims="(n_units, n_bins, n_bins)")
+    m = _validate.array(
+        "rate_maps", rate_maps, ndim=3, dims="(n_units, n_bins, n_bins)", allow_nan=True
+    )
     if m.shape[0] < 2:
         raise ValueError(
             f"rate_maps must hold at least 2 units to compare, got shape {m.shape} "

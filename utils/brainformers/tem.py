@@ -114,7 +114,7 @@ def _integer_array(name: str, x: object, *, ndim: int | Sequence[int], dims: str
         raise TypeError(f"{name} must be a numpy.ndarray of integers, got {type(x).__name__}{hint}")
     if x.dtype == np.bool_ or not np.issubdtype(x.dtype, np.integer):
         raise TypeError(f"{name} must hold integers {dims}, got dtype {x.dtype}")
-    _validate._rank(name, x.shape, ndim, dims)
+    _validate.rank(name, x.shape, ndim, dims)
     return x.astype(np.int64, copy=False)
 
 
