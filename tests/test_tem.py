@@ -23,6 +23,7 @@ from brainformers.tem import (
     check_walk,
     evaluate_tem,
     follow_actions,
+    held_out_batch,
     loop_closure_mask,
     memory_lookup,
     new_edge_mask,
@@ -35,6 +36,7 @@ from brainformers.tem import (
     random_walks,
     rate_maps,
     sample_batch,
+    score_predictions,
     train_tem,
     visited_mask,
 )
@@ -556,6 +558,31 @@ def test_evaluate_tem_reports_accuracies_beside_oracle_and_chance():
     assert result["overall"] == pytest.approx(correct.mean())
     assert result["oracle_overall"] == pytest.approx(visited_mask(batch.nodes).mean())
     assert result["loop_closure"] == pytest.approx(correct[loop_closure_mask(batch.nodes)].mean())
+    again = held_out_batch(16, 30, 0, widths=(3,), n_classes=5)
+    assert np.array_equal(again.nodes, batch.nodes)
+
+
+def test_score_predictions_on_a_hand_made_walk():
+    # round a square on a 3 × 3 grid, 4 → 1 → 2 → 5 → 4, then back to 5
+    nodes = np.array([[4, 1, 2, 5, 4, 5]])
+    correct = np.array([[False, False, False, True, True, False]])
+    result = score_predictions(correct, nodes, n_classes=4)
+    # visited at steps 4 (node 4, by a new edge: a loop closure) and 5 (node 5, back along 5→4)
+    assert result["visited"] == pytest.approx(0.5)
+    assert result["loop_closure"] == pytest.approx(1.0)
+    assert result["new_edge"] == pytest.approx(0.5)  # 4 → 5 was never taken in that direction
+    assert result["unvisited"] == pytest.approx(0.25)
+    assert result["overall"] == pytest.approx(2 / 6)
+    assert result["oracle_overall"] == pytest.approx(2 / 6)
+    assert result["chance"] == pytest.approx(0.25)
+
+
+def test_score_predictions_rejects_bad_input():
+    nodes = np.array([[0, 1, 0]])
+    with pytest.raises(TypeError, match="bool"):
+        score_predictions(np.array([[1, 0, 1]]), nodes)
+    with pytest.raises(ValueError, match="same shape"):
+        score_predictions(np.array([[True, False]]), nodes)
 
 
 def test_rate_maps_average_each_unit_per_node():

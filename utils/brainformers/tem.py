@@ -86,6 +86,8 @@ __all__ = [
     "train_tem",
     "prediction_correct",
     "evaluate_tem",
+    "held_out_batch",
+    "score_predictions",
     "rate_maps",
 ]
 
@@ -1125,24 +1127,72 @@ def evaluate_tem(
     (the oracle's overall accuracy = fraction of steps at visited nodes) and ``chance``.
     """
     _model_device(model)
+    batch = held_out_batch(n_worlds, walk_length, seed, widths=widths, n_classes=model.n_classes)
+    correct = prediction_correct(model, batch.actions, batch.observations)
+    return score_predictions(correct, batch.nodes, model.n_classes)
+
+
+def held_out_batch(
+    n_worlds: int = 512,
+    walk_length: int = 200,
+    seed: int = 0,
+    *,
+    widths: Sequence[int] = (4, 5, 6),
+    n_classes: int = 20,
+) -> TEMBatch:
+    """The held-out worlds :func:`evaluate_tem` scores on: :func:`sample_batch` drawn from
+    a generator seeded from ``(1, seed)``, a stream :func:`train_tem` never uses."""
     _validate.positive_int("n_worlds", n_worlds)
     _validate.positive_int("walk_length", walk_length)
     generator = np.random.default_rng((1, _seed(seed)))
-    batch = sample_batch(n_worlds, walk_length, generator, widths=widths, n_classes=model.n_classes)
-    correct = prediction_correct(model, batch.actions, batch.observations)
-    visited = visited_mask(batch.nodes)
+    return sample_batch(n_worlds, walk_length, generator, widths=widths, n_classes=n_classes)
+
+
+def score_predictions(
+    correct: np.ndarray, nodes: np.ndarray, n_classes: int = 20
+) -> dict[str, float]:
+    """Accuracy overall and on the steps where structure matters, beside oracle and chance.
+
+    The scores of Whittington, Warren & Behrens (2022): accuracy at visited nodes
+    (:func:`visited_mask`), on arrival by a never-taken directed edge
+    (:func:`new_edge_mask`), on true loop closures (:func:`loop_closure_mask`) and at
+    unvisited nodes, overall (step 0 included), the node-agent oracle's overall accuracy
+    and chance.
+
+    Parameters
+    ----------
+    correct : (n_walks, n_steps + 1) bool array, e.g. from :func:`prediction_correct`.
+    nodes : (n_walks, n_steps + 1) int array, the walks' node ids.
+    n_classes : number of observation classes (for chance).
+
+    Returns
+    -------
+    dict of floats: ``visited``, ``new_edge``, ``loop_closure``, ``unvisited``,
+    ``overall``, ``oracle_overall`` and ``chance``; NaN where a mask selects no step.
+    """
+    nodes = _walk_nodes(nodes)
+    if not isinstance(correct, np.ndarray) or correct.dtype != np.bool_:
+        got = correct.dtype if isinstance(correct, np.ndarray) else type(correct).__name__
+        raise TypeError(f"correct must be a numpy bool array, got {got}")
+    _validate.rank("correct", correct.shape, 2, "(n_walks, n_steps + 1)")
+    if correct.shape != nodes.shape:
+        raise ValueError(
+            f"correct and nodes must have the same shape (n_walks, n_steps + 1), got "
+            f"{correct.shape} and {nodes.shape}"
+        )
+    visited = visited_mask(nodes)
 
     def mean_where(mask: np.ndarray) -> float:
         return float(correct[mask].mean()) if mask.any() else float("nan")
 
     return {
         "visited": mean_where(visited),
-        "new_edge": mean_where(new_edge_mask(batch.nodes)),
-        "loop_closure": mean_where(loop_closure_mask(batch.nodes)),
+        "new_edge": mean_where(new_edge_mask(nodes)),
+        "loop_closure": mean_where(loop_closure_mask(nodes)),
         "unvisited": mean_where(~visited),
         "overall": float(correct.mean()),
-        "oracle_overall": float(node_oracle_correct(batch.nodes).mean()),
-        "chance": chance_accuracy(model.n_classes),
+        "oracle_overall": float(node_oracle_correct(nodes).mean()),
+        "chance": chance_accuracy(n_classes),
     }
 
 

@@ -31,6 +31,7 @@ from ._hopfield import (
     overlap,
     two_layer_step,
 )
+from ._tem import memory_lookup, position_step, random_walk, visited_before
 
 __all__ = [
     "CheckFailed",
@@ -49,4 +50,9 @@ __all__ = [
     "modern_update",
     "overlap",
     "two_layer_step",
+    # chapter 03
+    "memory_lookup",
+    "position_step",
+    "random_walk",
+    "visited_before",
 ]

@@ -1,0 +1,232 @@
+"""Chapter-03 checkers: accept the reference and correct versions, name each plausible mistake."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from brainformers import check
+from brainformers import tem as ref
+from brainformers.attention import causal_mask, scaled_dot_product_attention
+from brainformers.check._tem import reference_random_walk
+from checking import assert_rejected, run
+
+# ----------------------------------------------------------------- random walk
+
+
+def walk(world, n_steps, rng, start, *, mistake=None):
+    """A plain loop; ``mistake`` names a known error to make."""
+    nodes, actions = [start], []
+    for _ in range(n_steps):
+        here = nodes[-1]
+        if mistake in ("stay", "clip"):
+            a = int(rng.integers(4))
+            there = world.neighbours[here, a]
+            nodes.append(here if there < 0 else int(there))
+            actions.append(a)
+            continue
+        legal = world.legal_actions(here)
+        if mistake == "first":
+            a = legal[0]
+        elif mistake == "global":
+            a = legal[np.random.randint(len(legal))]  # noqa: NPY002 — the mistake under test
+        elif mistake == "biased":
+            a = legal[-1] if rng.random() < 0.7 else legal[int(rng.integers(len(legal)))]
+        else:
+            a = legal[int(rng.integers(len(legal)))]
+        nodes.append(world.step(here, a))
+        actions.append(a)
+    if mistake == "short":
+        nodes = nodes[1:]
+    if mistake == "list":
+        return nodes, actions
+    return np.array(nodes), np.array(actions)
+
+
+def test_random_walk_accepts_correct_versions(capsys):
+    for fn in (reference_random_walk, walk):
+        result, out = run(check.random_walk, fn, capsys)
+        assert result is fn, out
+        assert out.startswith("✓ random_walk"), out
+
+
+def test_random_walk_not_implemented(capsys):
+    def todo(world, n_steps, rng, start):
+        raise NotImplementedError
+
+    result, out = run(check.random_walk, todo, capsys)
+    assert out.startswith("○ random_walk: not implemented")
+    nodes, actions = result(ref.GridWorld(3, 3), 5, np.random.default_rng(0), 4)
+    ref.check_walk(ref.GridWorld(3, 3), nodes[None], actions[None])
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fragment"),
+    [
+        ("stay", "stays on the same node"),
+        ("short", "n_steps + 1 nodes"),
+        ("list", "should be a NumPy array"),
+        ("global", "same seed gave different walks"),
+        ("first", "equally likely"),
+        ("biased", "equally likely"),
+    ],
+)
+def test_random_walk_rejects_mistakes(mistake, fragment, capsys):
+    def wrong(world, n_steps, rng, start):
+        return walk(world, n_steps, rng, start, mistake=mistake)
+
+    assert_rejected(check.random_walk, wrong, reference_random_walk, capsys, fragment)
+
+
+def test_random_walk_rejects_a_walk_whose_actions_do_not_match(capsys):
+    def wrong(world, n_steps, rng, start):
+        nodes, actions = walk(world, n_steps, rng, start)
+        return nodes, (actions + 1) % 4  # actions recorded off by one name
+
+    assert_rejected(
+        check.random_walk, wrong, reference_random_walk, capsys, "but the walk goes to node"
+    )
+
+
+# ----------------------------------------------------------------- visited mask
+
+
+def visited_loop(nodes, *, inclusive=False, late=False):
+    out = np.zeros(nodes.shape, dtype=bool)
+    for w in range(nodes.shape[0]):
+        seen = set()
+        for t in range(nodes.shape[1]):
+            if inclusive:
+                seen.add(int(nodes[w, t]))
+            out[w, t] = int(nodes[w, t]) in seen
+            seen.add(int(nodes[w, t]))
+    if late:
+        out[:, 1:] = out[:, :-1].copy()
+        out[:, 0] = False
+    return out
+
+
+def test_visited_before_accepts_correct_versions(capsys):
+    for fn in (ref.visited_mask, visited_loop):
+        result, out = run(check.visited_before, fn, capsys)
+        assert result is fn, out
+        assert out.startswith("✓ visited_before"), out
+
+
+@pytest.mark.parametrize(
+    ("fn", "fragment"),
+    [
+        (lambda nodes: visited_loop(nodes, inclusive=True), "EARLIER steps"),
+        (lambda nodes: ~visited_loop(nodes), "swapped"),
+        (lambda nodes: visited_loop(nodes, late=True), "one step late"),
+        (lambda nodes: visited_loop(nodes).astype(int), "boolean"),
+        (lambda nodes: visited_loop(nodes)[:, 1:], "shape"),
+    ],
+)
+def test_visited_before_rejects_mistakes(fn, fragment, capsys):
+    assert_rejected(check.visited_before, fn, ref.visited_mask, capsys, fragment)
+
+
+# ----------------------------------------------------------------- path integration
+
+
+def step_plain(position, actions, transitions, *, normalise=True, left=False, dim=-1, same=False):
+    w = transitions[actions[0]].expand(len(actions), -1, -1) if same else transitions[actions]
+    moved = torch.stack(
+        [(w[b] @ position[b]) if left else (position[b] @ w[b]) for b in range(len(actions))]
+    )
+    return F.normalize(moved, dim=dim) if normalise else moved
+
+
+def test_position_step_accepts_correct_versions(capsys):
+    for fn in (ref.position_step, step_plain):
+        result, out = run(check.position_step, fn, capsys)
+        assert result is fn, out
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"normalise": False}, "not normalised"),
+        ({"left": True}, "from the left"),
+        ({"dim": 0}, "over the batch"),
+        ({"same": True}, "first walk's action"),
+    ],
+)
+def test_position_step_rejects_mistakes(kwargs, fragment, capsys):
+    def wrong(position, actions, transitions):
+        return step_plain(position, actions, transitions, **kwargs)
+
+    assert_rejected(check.position_step, wrong, ref.position_step, capsys, fragment)
+
+
+def test_position_step_not_implemented(capsys):
+    def todo(position, actions, transitions):
+        raise NotImplementedError
+
+    result, out = run(check.position_step, todo, capsys)
+    assert result is ref.position_step
+    assert out.startswith("○ position_step")
+
+
+# ----------------------------------------------------------------- memory lookup
+
+
+def lookup_loop(positions, values, null_key, null_value, beta, *, mistake=None):
+    """A per-step softmax over [null, e_0, …, e_{t-1}], written out."""
+    batch, seq, _ = positions.shape
+    unit = positions if mistake == "dot" else F.normalize(positions, dim=-1)
+    k0 = null_key if mistake == "dot" else F.normalize(null_key, dim=0)
+    out = torch.zeros(batch, seq, values.shape[-1])
+    weights = torch.zeros(batch, seq, seq + 1)
+    for b in range(batch):
+        for t in range(seq):
+            n_seen = t + 1 if mistake == "present" else t
+            keys = torch.cat([k0[None], unit[b, :n_seen]])
+            vals = torch.cat([null_value[None], values[b, :n_seen]])
+            scale = beta if mistake == "flat" else beta * np.log1p(t)
+            p = torch.softmax(scale * keys @ unit[b, t], dim=0)
+            weights[b, t, : n_seen + 1] = p
+            out[b, t] = p @ vals
+    if mistake == "tuple":
+        return out
+    return out, weights
+
+
+def lookup_without_null(positions, values, null_key, null_value, beta):
+    batch, seq, _ = positions.shape
+    unit = F.normalize(positions, dim=-1)
+    scale = beta * torch.log1p(torch.arange(seq, dtype=positions.dtype))
+    mask = causal_mask(seq) & ~torch.eye(seq, dtype=torch.bool)
+    mask[0, 0] = True  # something to attend to at step 0
+    return scaled_dot_product_attention(unit * scale[:, None], unit, values, mask=mask, scale=1.0)
+
+
+def test_memory_lookup_accepts_correct_versions(capsys):
+    for fn in (ref.memory_lookup, lookup_loop):
+        result, out = run(check.memory_lookup, fn, capsys)
+        assert result is fn, out
+        assert out.startswith("✓ memory_lookup"), out
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fragment"),
+    [
+        ("present", "its own memory"),
+        ("dot", "raw dot products"),
+        ("flat", "log(1 + t)"),
+        ("tuple", "expected a tuple"),
+    ],
+)
+def test_memory_lookup_rejects_mistakes(mistake, fragment, capsys):
+    def wrong(*args):
+        return lookup_loop(*args, mistake=mistake)
+
+    assert_rejected(check.memory_lookup, wrong, ref.memory_lookup, capsys, fragment)
+
+
+def test_memory_lookup_rejects_a_lookup_without_the_null_memory(capsys):
+    assert_rejected(
+        check.memory_lookup, lookup_without_null, ref.memory_lookup, capsys, "null memory"
+    )

@@ -1,0 +1,307 @@
+"""Checkers for chapter 03 (TEM-t): walks, the visited mask, path integration, memory lookup.
+
+The walk checker tests properties rather than one stored answer — a random walk has no
+single right output — : shapes and dtypes, the start node, legality of every move
+(:func:`brainformers.tem.check_walk`), reproducibility from the generator it is given,
+and that each legal action is chosen about equally often. The other checkers compare
+with the reference of :mod:`brainformers.tem` on seeded cases, matching known mistakes
+first so the message can name them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import tem as ref
+from ..attention import causal_mask, scaled_dot_product_attention
+from ._core import CheckFailed, as_pair, compare, run_checks, seeded
+
+# ------------------------------------------------------------------ random walk
+
+_WALK_CASES = (  # (width, height, n_steps, start)
+    (4, 4, 30, 5),
+    (3, 5, 12, 0),
+    (2, 2, 1, 3),
+)
+_STAY_HINT = (
+    "the walk stays on the same node for a step — a move into a wall is not taken: choose "
+    "among world.legal_actions(node) only."
+)
+
+
+def _walk_output(fn: Callable, world: ref.GridWorld, n_steps: int, seed: int, start: int, case):
+    result = fn(world, n_steps, np.random.default_rng(seed), start)
+    if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        raise CheckFailed(
+            f"{case}: expected a tuple (nodes, actions), got {type(result).__name__}."
+        )
+    nodes, actions = result
+    for name, x, length in (("nodes", nodes, n_steps + 1), ("actions", actions, n_steps)):
+        if not isinstance(x, np.ndarray):
+            raise CheckFailed(
+                f"{case}: {name} should be a NumPy array, got {type(x).__name__} — "
+                f"return np.array({name})."
+            )
+        if not np.issubdtype(x.dtype, np.integer):
+            raise CheckFailed(f"{case}: {name} should hold integers, got dtype {x.dtype}.")
+        if x.shape != (length,):
+            off_by_one = {
+                "nodes": "a walk of n_steps moves visits n_steps + 1 nodes, the start included.",
+                "actions": "one action per move: n_steps actions.",
+            }[name]
+            raise CheckFailed(
+                f"{case}: expected {name} of shape ({length},), got {x.shape} — {off_by_one}"
+            )
+    return nodes, actions
+
+
+def _random_walk_cases(fn: Callable) -> int:
+    n_checks = 0
+    for k, (width, height, n_steps, start) in enumerate(_WALK_CASES):
+        world = ref.GridWorld(width, height)
+        case = f"case {k + 1} ({height} × {width} world, {n_steps} steps from node {start})"
+        nodes, actions = _walk_output(fn, world, n_steps, 10 + k, start, case)
+        if nodes[0] != start:
+            raise CheckFailed(f"{case}: the walk must start at node {start}, got {nodes[0]}.")
+        if n_steps and (nodes[1:] == nodes[:-1]).any():
+            raise CheckFailed(f"{case}: {_STAY_HINT}")
+        try:
+            ref.check_walk(world, nodes[None], actions[None])
+        except ValueError as error:
+            raise CheckFailed(f"{case}: {error}.") from None
+        again = _walk_output(fn, world, n_steps, 10 + k, start, case)
+        if not (np.array_equal(again[0], nodes) and np.array_equal(again[1], actions)):
+            raise CheckFailed(
+                f"{case}: two calls with the same seed gave different walks — draw every "
+                "random number from the generator `rng` you are given (rng.choice, "
+                "rng.integers), not from np.random or random."
+            )
+        n_checks += 1
+    n_checks += _uniformity_cases(fn)
+    return n_checks
+
+
+def _uniformity_cases(fn: Callable) -> int:
+    """From a corner, an edge and the middle of a 3 × 3 world, every legal first move must
+    be about equally likely (400 one-step walks each; 5 standard deviations of slack)."""
+    world = ref.GridWorld(3, 3)
+    rng = np.random.default_rng(20)
+    for start, where in ((0, "a corner"), (1, "an edge"), (4, "the middle")):
+        legal = world.legal_actions(start)
+        counts = dict.fromkeys(legal, 0)
+        n_walks = 400
+        for _ in range(n_walks):
+            nodes, actions = _walk_output(
+                fn, world, 1, int(rng.integers(2**31)), start, f"one-step walks from {where}"
+            )
+            action = int(actions[0])
+            if action not in counts:
+                raise CheckFailed(
+                    f"one-step walks from {where} (node {start}): action {action} is not legal "
+                    f"there; legal actions are {legal}."
+                )
+            counts[action] += 1
+        p = 1 / len(legal)
+        slack = 5 * math.sqrt(n_walks * p * (1 - p))
+        if any(abs(c - n_walks * p) > slack for c in counts.values()):
+            named = {ref.ACTION_NAMES[a]: c for a, c in counts.items()}
+            raise CheckFailed(
+                f"one-step walks from {where} (node {start}): the legal moves should be "
+                f"equally likely (about {n_walks * p:.0f} each of {n_walks}), got {named} — "
+                "pick uniformly among world.legal_actions(node)."
+            )
+    return 3
+
+
+def reference_random_walk(
+    world: ref.GridWorld, n_steps: int, rng: np.random.Generator, start: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """One walk from :func:`brainformers.tem.random_walks`, in the exercise's signature."""
+    nodes, actions = ref.random_walks(world, 1, n_steps, rng, start=start)
+    return nodes[0], actions[0]
+
+
+def random_walk(fn: Callable) -> Callable:
+    """Check ``random_walk(world, n_steps, rng, start) -> (nodes, actions)`` for one walk."""
+    return run_checks("random_walk", fn, reference_random_walk, _random_walk_cases)
+
+
+# ------------------------------------------------------------------ visited mask
+
+
+def _visited_cases(fn: Callable) -> int:
+    walks = ref.random_walks(ref.GridWorld(3, 3), 6, 25, np.random.default_rng(30)).nodes
+    cases = [
+        ("case 1 (one walk 4 → 1 → 4 → 5 → 4)", np.array([[4, 1, 4, 5, 4]])),
+        ("case 2 (6 random walks of 25 steps on a 3 × 3 world)", walks),
+        ("case 3 (one walk that never returns)", np.array([[0, 1, 2, 5, 8]])),
+    ]
+    for case, nodes in cases:
+        want = ref.visited_mask(nodes)
+        inclusive = np.ones_like(want)  # the present step counted as a visit
+        shifted = np.zeros_like(want)
+        shifted[:, 1:] = want[:, :-1]
+        compare(
+            "visited",
+            fn(nodes.copy()),
+            want,
+            case,
+            "(n_walks, n_steps + 1)",
+            mistakes=[
+                (
+                    inclusive,
+                    "every step is marked visited — only visits at EARLIER steps count: "
+                    "check whether the node was seen before you record the present visit.",
+                ),
+                (~want, "True and False are swapped: True means the node was visited before."),
+                (shifted, "the mask is one step late: entry t is about nodes[:, t] itself."),
+            ],
+        )
+    return len(cases)
+
+
+def visited_before(fn: Callable) -> Callable:
+    """Check ``visited_before(nodes)`` against :func:`brainformers.tem.visited_mask`."""
+    return run_checks("visited_before", fn, ref.visited_mask, _visited_cases)
+
+
+# ------------------------------------------------------------------ path integration
+
+
+def _position_cases(fn: Callable) -> int:
+    cases = []
+    for k, (batch, d_pos, n_actions) in enumerate(((5, 8, 4), (3, 6, 4), (1, 4, 2))):
+        g = seeded(40 + k)
+        e = F.normalize(torch.randn(batch, d_pos, generator=g), dim=-1)
+        w = torch.eye(d_pos) + 0.5 * torch.randn(n_actions, d_pos, d_pos, generator=g)
+        a = torch.randint(0, n_actions, (batch,), generator=g)
+        a[0] = n_actions - 1  # the last action always appears
+        cases.append((f"case {k + 1} (batch={batch}, d_pos={d_pos}, {n_actions} actions)", e, a, w))
+    for case, e, a, w in cases:
+        want = ref.position_step(e, a, w)
+        moved = torch.einsum("bd,bde->be", e, w[a])
+        transposed = torch.einsum("bd,bed->be", e, w[a])
+        compare(
+            "the new position code",
+            fn(e.clone(), a.clone(), w.clone()),
+            want,
+            case,
+            "(batch, d_pos)",
+            mistakes=[
+                (moved, "not normalised: divide each row by its norm, F.normalize(x, dim=-1)."),
+                (
+                    F.normalize(transposed, dim=-1),
+                    "you applied W_a from the left (W_a e); codes are row vectors: e @ W_a.",
+                ),
+                (
+                    F.normalize(moved, dim=0),
+                    "normalised over the batch (dim=0); normalise each code: dim=-1.",
+                ),
+                (
+                    F.normalize(e @ w[a[0]], dim=-1),
+                    "every walk moved by the first walk's action; use W_{a_b} for walk b "
+                    "(transitions[actions]).",
+                ),
+            ],
+        )
+    return len(cases)
+
+
+def position_step(fn: Callable) -> Callable:
+    """Check ``position_step(position, actions, transitions)`` against the reference."""
+    return run_checks("position_step", fn, ref.position_step, _position_cases)
+
+
+# ------------------------------------------------------------------ memory lookup
+
+
+def _lookup_variant(
+    positions: torch.Tensor,
+    values: torch.Tensor,
+    null_key: torch.Tensor,
+    null_value: torch.Tensor,
+    beta: float,
+    *,
+    cosine: bool = True,
+    see_present: bool = False,
+    log_scale: bool = True,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The reference lookup, or one of the known mistakes, for the messages."""
+    batch, seq, _ = positions.shape
+    unit = F.normalize(positions, dim=-1) if cosine else positions
+    null_k = F.normalize(null_key, dim=-1) if cosine else null_key
+    n_memories = torch.arange(seq, dtype=positions.dtype)
+    scale = beta * torch.log1p(n_memories) if log_scale else torch.full((seq,), beta)
+    keys = torch.cat([null_k.expand(batch, 1, -1), unit], dim=1)
+    vals = torch.cat([null_value.expand(batch, 1, -1), values], dim=1)
+    mask = causal_mask(seq + 1)[1:] if see_present else causal_mask(seq + 1)[:-1]
+    return scaled_dot_product_attention(unit * scale[:, None], keys, vals, mask=mask, scale=1.0)
+
+
+def _lookup_cases(fn: Callable) -> int:
+    cases = []
+    for k, (batch, seq, d_pos, d_v, beta) in enumerate(((2, 7, 6, 5, 2.0), (3, 5, 4, 3, 0.7))):
+        g = seeded(50 + k)
+        positions = 2.0 * torch.randn(batch, seq, d_pos, generator=g)  # not unit norm on purpose
+        values = F.one_hot(torch.randint(0, d_v, (batch, seq), generator=g), d_v).float()
+        null_key = torch.randn(d_pos, generator=g)
+        null_value = torch.randn(d_v, generator=g)
+        case = f"case {k + 1} (batch={batch}, seq={seq}, d_pos={d_pos}, β={beta})"
+        cases.append((case, positions, values, null_key, null_value, beta))
+    for case, positions, values, null_key, null_value, beta in cases:
+        args = (positions, values, null_key, null_value, beta)
+        want_out, want_w = ref.memory_lookup(*args)
+        got_out, got_w = as_pair(
+            fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args)), case
+        )
+        batch, seq, _ = positions.shape
+        if isinstance(got_w, torch.Tensor) and got_w.shape == (batch, seq, seq):
+            raise CheckFailed(
+                f"{case}: expected weights of shape {tuple(want_w.shape)} (batch, seq, seq + 1), "
+                f"got {tuple(got_w.shape)} — the null memory is missing: put null_key / "
+                "null_value in front of the keys and values, so step 0 has something to "
+                "attend to."
+            )
+        mistakes = _lookup_mistakes(args)
+        compare(
+            "the attention weights",
+            got_w,
+            want_w,
+            case,
+            "(batch, seq, seq + 1)",
+            mistakes=[(w, hint) for (_, w), hint in mistakes],
+        )
+        compare("the retrieved values", got_out, want_out, case, "(batch, seq, d_v)")
+    return len(cases)
+
+
+def _lookup_mistakes(args: tuple[Any, ...]) -> list[tuple[tuple[torch.Tensor, torch.Tensor], str]]:
+    return [
+        (
+            _lookup_variant(*args, see_present=True),
+            "step t attends to its own memory (and so sees the answer): the mask must let "
+            "query t see the null key and e_0 … e_{t-1} only — causal_mask(seq + 1)[:-1].",
+        ),
+        (
+            _lookup_variant(*args, cosine=False),
+            "scores are raw dot products: normalise positions and the null key first "
+            "(F.normalize(x, dim=-1)) so the score is a cosine similarity.",
+        ),
+        (
+            _lookup_variant(*args, log_scale=False),
+            "the scale is β at every step; it must grow with the number of memories: "
+            "β · log(1 + t) at step t (torch.log1p).",
+        ),
+    ]
+
+
+def memory_lookup(fn: Callable) -> Callable:
+    """Check ``memory_lookup(positions, values, null_key, null_value, beta)`` against the
+    reference :func:`brainformers.tem.memory_lookup`."""
+    return run_checks("memory_lookup", fn, ref.memory_lookup, _lookup_cases)
