@@ -20,6 +20,13 @@ from ._attention import (
     sinusoidal_positions,
 )
 from ._core import CheckFailed
+from ._encoding import (
+    choose_alpha,
+    grouped_folds,
+    pearson_per_voxel,
+    ridge_predict,
+    split_half_ceiling,
+)
 from ._hopfield import (
     attention_entropy,
     dense_update,
@@ -55,4 +62,10 @@ __all__ = [
     "position_step",
     "random_walk",
     "visited_before",
+    # chapter 05
+    "choose_alpha",
+    "grouped_folds",
+    "pearson_per_voxel",
+    "ridge_predict",
+    "split_half_ceiling",
 ]

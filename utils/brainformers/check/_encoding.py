@@ -1,0 +1,340 @@
+"""Checkers for chapter 05 (brain predictivity): correlation, ridge, ceiling, grouped splits.
+
+Every case is seeded and small. Inputs are handed to the student's function as copies, and
+each wrong answer is compared with the outputs of known mistakes on the same inputs, so the
+message can name the mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import encoding as ref
+from ._core import CheckFailed, compare, compare_number, run_checks
+
+
+def _rng(seed: int) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def _pearson_flat(p: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """r per column without validation (for computing the mistakes)."""
+    pc, ac = p - p.mean(0), a - a.mean(0)
+    return (pc * ac).sum(0) / np.sqrt((pc**2).sum(0) * (ac**2).sum(0))
+
+
+# ------------------------------------------------------------------ Pearson r per voxel
+
+
+def _pearson_cases(fn: Callable) -> int:
+    rng = _rng(0)
+    cases = []
+    for case, n_stimuli, n_voxels, offset in (
+        ("case 1 (30 stimuli, 5 voxels)", 30, 5, 0.0),
+        ("case 2 (12 stimuli, 40 voxels, responses far from zero)", 12, 40, 5.0),
+        ("case 3 (50 stimuli, 1 voxel)", 50, 1, 2.0),
+    ):
+        actual = rng.standard_normal((n_stimuli, n_voxels)) + offset
+        predicted = 0.6 * actual + rng.standard_normal((n_stimuli, n_voxels)) + 3.0
+        cases.append((case, predicted, actual))
+    for case, predicted, actual in cases:
+        n_stimuli, n_voxels = actual.shape
+        want = ref.pearson_per_voxel(predicted, actual)
+        cosine = (predicted * actual).sum(0) / np.sqrt((predicted**2).sum(0) * (actual**2).sum(0))
+        covariance = ((predicted - predicted.mean(0)) * (actual - actual.mean(0))).mean(0)
+        compare(
+            "r",
+            fn(predicted.copy(), actual.copy()),
+            want,
+            case,
+            "(n_voxels,)",
+            shape_hints={
+                (n_stimuli,): "you correlated across voxels, one r per stimulus; Pearson r of "
+                "an encoding model is across stimuli, one r per voxel (axis=0).",
+                (): "you returned one number: correlate each voxel's column separately.",
+                (n_voxels, n_voxels): "you returned a correlation matrix; keep only each "
+                "voxel's r with itself (the diagonal), or compute column by column.",
+            },
+            mistakes=[
+                (
+                    cosine,
+                    "the responses are not centred: subtract each voxel's mean over "
+                    "stimuli before multiplying (otherwise this is a cosine similarity).",
+                ),
+                (covariance, "this is the covariance: divide by both standard deviations."),
+            ],
+            atol=1e-8,
+        )
+    return len(cases)
+
+
+def pearson_per_voxel(fn: Callable) -> Callable:
+    """Check ``pearson_per_voxel(predicted, actual)`` against the reference."""
+    return run_checks("pearson_per_voxel", fn, ref.pearson_per_voxel, _pearson_cases)
+
+
+# ------------------------------------------------------------------ ridge regression
+
+
+def _ridge_case(seed: int, n_train: int, n_test: int, n_features: int, n_voxels: int):
+    rng = _rng(seed)
+    x = rng.standard_normal((n_train + n_test, n_features)) * 2.0 + 1.5  # far from centred
+    w = rng.standard_normal((n_features, n_voxels))
+    y = x @ w + 4.0 + rng.standard_normal((n_train + n_test, n_voxels))
+    return x[:n_train], y[:n_train], x[n_train:]
+
+
+def _ridge_no_intercept(x: np.ndarray, y: np.ndarray, xt: np.ndarray, alpha: float) -> np.ndarray:
+    return xt @ np.linalg.solve(x.T @ x + alpha * np.eye(x.shape[1]), x.T @ y)
+
+
+def _ridge_cases(fn: Callable) -> int:
+    cases = [
+        (
+            "case 1 (40 train, 10 test, 5 features, 3 voxels, alpha=10)",
+            _ridge_case(1, 40, 10, 5, 3),
+            10.0,
+        ),
+        (
+            "case 2 (more features than stimuli: 15 train, 30 features, alpha=3)",
+            _ridge_case(2, 15, 6, 30, 4),
+            3.0,
+        ),
+        ("case 3 (alpha=1000: strong shrinkage)", _ridge_case(3, 30, 8, 6, 2), 1000.0),
+    ]
+    for case, (x, y, xt), alpha in cases:
+        want = ref.ridge_predict(x, y, xt, alpha)
+        xm, ym = x.mean(0), y.mean(0)
+        ols = _ridge_no_intercept(x - xm, y - ym, xt - xm, 1e-10) + ym
+        compare(
+            "predictions",
+            fn(x.copy(), y.copy(), xt.copy(), alpha),
+            want,
+            case,
+            "(n_test, n_voxels)",
+            shape_hints={
+                (
+                    x.shape[0],
+                    y.shape[1],
+                ): "you predicted the training stimuli; predict test_features.",
+                (x.shape[1], y.shape[1]): "you returned the weights; return test predictions.",
+            },
+            mistakes=[
+                (
+                    _ridge_no_intercept(x, y, xt, alpha),
+                    "no intercept: centre the features and "
+                    "responses on the training means, fit, then add the response mean back.",
+                ),
+                (
+                    _ridge_no_intercept(x - xm, y - ym, xt, alpha) + ym,
+                    "the test features must be centred with the *training* feature means too.",
+                ),
+                (ols, "alpha is not used: W = (XᵀX + αI)⁻¹ XᵀY."),
+                (
+                    _ridge_no_intercept(x - xm, y - ym, xt - xm, alpha * x.shape[0]) + ym,
+                    "alpha was multiplied by the number of stimuli; scikit-learn's Ridge adds αI "
+                    "to XᵀX as it is.",
+                ),
+            ],
+            atol=1e-6,
+        )
+    return len(cases)
+
+
+def ridge_predict(fn: Callable) -> Callable:
+    """Check ``ridge_predict(train_features, train_responses, test_features, alpha)``."""
+    return run_checks("ridge_predict", fn, ref.ridge_predict, _ridge_cases)
+
+
+# ------------------------------------------------------------------ choosing alpha
+
+
+def _alpha_cases(fn: Callable) -> int:
+    alphas = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
+    cases = []
+    for seed, n, p, noise, n_folds in (
+        (4, 40, 30, 3.0, 4),
+        (5, 60, 8, 0.3, 5),
+        (6, 30, 60, 5.0, 3),
+    ):
+        rng = _rng(seed)
+        x = rng.standard_normal((n, p))
+        y = x @ (0.3 * rng.standard_normal((p, 3))) + noise * rng.standard_normal((n, 3))
+        folds = ref.grouped_folds(np.arange(n) // 2, n_folds)
+        cases.append(
+            (f"case {len(cases) + 1} ({n} stimuli, {p} features, {n_folds} folds)", x, y, folds)
+        )
+    for case, x, y, folds in cases:
+        want = ref.choose_alpha(x, y, folds, alphas)
+        # Leakage: fit and evaluate on all rows — training error always prefers the smallest α.
+        in_sample = [((ref.ridge_predict(x, y, x, a) - y) ** 2).sum() for a in alphas]
+        leaky = alphas[int(np.argmin(in_sample))]
+        got = fn(x.copy(), y.copy(), [(tr.copy(), te.copy()) for tr, te in folds], alphas)
+        mistakes = []
+        if leaky != want:
+            mistakes.append(
+                (
+                    leaky,
+                    "it matches the alpha with the smallest *training* error: "
+                    "score each alpha on the held-out test rows of each fold.",
+                )
+            )
+        if max(alphas) != want:
+            mistakes.append(
+                (
+                    max(alphas),
+                    "the largest alpha: pick the alpha with the "
+                    "*smallest* held-out error (np.argmin, not np.argmax).",
+                )
+            )
+        compare_number("alpha", got, want, case, mistakes=mistakes)
+    return len(cases)
+
+
+def choose_alpha(fn: Callable) -> Callable:
+    """Check ``choose_alpha(features, responses, folds, alphas)`` against the reference."""
+    return run_checks("choose_alpha", fn, ref.choose_alpha, _alpha_cases)
+
+
+# ------------------------------------------------------------------ noise ceiling
+
+
+def _ceiling_cases(fn: Callable) -> int:
+    cases = []
+    for seed, n_reps, n_stimuli, n_voxels, gain in (
+        (7, 4, 60, 6, 0.5),
+        (8, 2, 40, 5, 1.0),
+        (9, 6, 80, 3, 0.3),
+    ):
+        rng = _rng(seed)
+        signal = rng.standard_normal((1, n_stimuli, n_voxels))
+        reps = gain * signal + rng.standard_normal((n_reps, n_stimuli, n_voxels))
+        cases.append(
+            (
+                f"case {len(cases) + 1} "
+                f"({n_reps} repetitions, {n_stimuli} stimuli, {n_voxels} voxels)",
+                reps,
+            )
+        )
+    for case, reps in cases:
+        want = ref.split_half_ceiling(reps)
+        a, b = reps[0::2].mean(0), reps[1::2].mean(0)
+        r_half = _pearson_flat(a, b)
+        sb = 2 * r_half / (1 + r_half)
+        compare(
+            "ceiling",
+            fn(reps.copy()),
+            want,
+            case,
+            "(n_voxels,)",
+            shape_hints={
+                (
+                    reps.shape[1],
+                ): "one value per stimulus: correlate across stimuli, one per voxel.",
+            },
+            mistakes=[
+                (
+                    np.sqrt(np.clip(r_half, 0, None)),
+                    "no Spearman–Brown correction: the two "
+                    "halves each average only half the repetitions; ρ = 2r / (1 + r).",
+                ),
+                (np.clip(sb, 0, None), "this is the reliability ρ; the ceiling on r is √ρ."),
+                (
+                    r_half,
+                    "this is the split-half correlation itself: apply Spearman–Brown, "
+                    "then take the square root.",
+                ),
+                (sb, "this is the reliability ρ; the ceiling on r is √ρ (clipped at 0)."),
+            ],
+            atol=1e-8,
+        )
+    return len(cases)
+
+
+def split_half_ceiling(fn: Callable) -> Callable:
+    """Check ``split_half_ceiling(repetitions)`` against :func:`.encoding.split_half_ceiling`."""
+    return run_checks("split_half_ceiling", fn, ref.split_half_ceiling, _ceiling_cases)
+
+
+# ------------------------------------------------------------------ grouped folds
+
+
+def _folds_list(got: Any, case: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    if not isinstance(got, (list, tuple)):
+        raise CheckFailed(
+            f"{case}: expected a list of (train_index, test_index) pairs, got {type(got).__name__}."
+        )
+    out = []
+    for k, fold in enumerate(got):
+        if not (isinstance(fold, (list, tuple)) and len(fold) == 2):
+            raise CheckFailed(f"{case}: fold {k} should be a pair (train_index, test_index).")
+        out.append((np.asarray(fold[0]).ravel(), np.asarray(fold[1]).ravel()))
+    return out
+
+
+def _grouped_cases(fn: Callable) -> int:
+    rng = _rng(10)
+    unequal = np.repeat(np.arange(9), rng.integers(2, 6, size=9))
+    cases = [
+        ("case 1 (10 passages of 4 sentences, 5 folds)", np.repeat(np.arange(10), 4), 5),
+        ("case 2 (9 passages of unequal length, 3 folds)", unequal, 3),
+        ("case 3 (string labels, 6 passages, 2 folds)", np.repeat(np.array(list("abcdef")), 3), 2),
+        ("case 4 (4 passages, 4 folds: one passage per fold)", np.repeat(np.arange(4), 5), 4),
+    ]
+    for case, groups, n_folds in cases:
+        n = groups.size
+        folds = _folds_list(fn(groups.copy(), n_folds), case)
+        if len(folds) != n_folds:
+            raise CheckFailed(f"{case}: expected {n_folds} folds, got {len(folds)}.")
+        tested = np.concatenate([test for _, test in folds])
+        for k, (train, test) in enumerate(folds):
+            if test.size == 0:
+                raise CheckFailed(
+                    f"{case}: test fold {k} is empty — deal whole groups to "
+                    "folds in turn so each fold gets at least one."
+                )
+            overlap = np.intersect1d(train, test)
+            if overlap.size:
+                raise CheckFailed(
+                    f"{case}: fold {k} has stimuli {overlap[:5].tolist()} in "
+                    "both train and test (leakage): train = all stimuli not in test."
+                )
+            shared = np.intersect1d(groups[train], groups[test])
+            if shared.size:
+                raise CheckFailed(
+                    f"{case}: in fold {k} passage {shared[0]!r} has sentences in both train and "
+                    "test — assign whole groups, not single stimuli, to folds."
+                )
+            if np.union1d(train, test).size != n:
+                raise CheckFailed(
+                    f"{case}: fold {k} leaves some stimuli out of both train "
+                    "and test; train must be every stimulus not in test."
+                )
+        if tested.size != n or np.unique(tested).size != n:
+            raise CheckFailed(
+                f"{case}: the test folds must hold every stimulus exactly once "
+                f"(they hold {tested.size} entries for {n} stimuli)."
+            )
+    case = "case 5 (3 passages but 5 folds requested)"
+    try:
+        fn(np.repeat(np.arange(3), 4), 5)
+    except ValueError:
+        pass
+    except NotImplementedError:
+        raise
+    except Exception as error:  # noqa: BLE001 — reported, not raised
+        raise CheckFailed(f"{case}: raise ValueError, not {type(error).__name__}.") from None
+    else:
+        raise CheckFailed(
+            f"{case}: with more folds than passages some fold would be empty; "
+            "raise ValueError with a clear message."
+        )
+    return len(cases) + 1
+
+
+def grouped_folds(fn: Callable) -> Callable:
+    """Check ``grouped_folds(groups, n_folds)``: any split that keeps groups whole passes."""
+    return run_checks("grouped_folds", fn, ref.grouped_folds, _grouped_cases)

