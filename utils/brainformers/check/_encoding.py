@@ -45,9 +45,15 @@ def _pearson_cases(fn: Callable) -> int:
         want = ref.pearson_per_voxel(predicted, actual)
         cosine = (predicted * actual).sum(0) / np.sqrt((predicted**2).sum(0) * (actual**2).sum(0))
         covariance = ((predicted - predicted.mean(0)) * (actual - actual.mean(0))).mean(0)
+        got = fn(predicted.copy(), actual.copy())
+        if np.ndim(got) == 0:
+            raise CheckFailed(
+                f"{case}: you returned one number; correlate each voxel's column separately "
+                "and return one r per voxel."
+            )
         compare(
             "r",
-            fn(predicted.copy(), actual.copy()),
+            got,
             want,
             case,
             "(n_voxels,)",
@@ -171,25 +177,29 @@ def _alpha_cases(fn: Callable) -> int:
         want = ref.choose_alpha(x, y, folds, alphas)
         # Leakage: fit and evaluate on all rows — training error always prefers the smallest α.
         in_sample = [((ref.ridge_predict(x, y, x, a) - y) ** 2).sum() for a in alphas]
+        held_out = [
+            sum(
+                ((ref.ridge_predict(x[tr], y[tr], x[te], a) - y[te]) ** 2).sum() for tr, te in folds
+            )
+            for a in alphas
+        ]
         leaky = alphas[int(np.argmin(in_sample))]
+        worst = alphas[int(np.argmax(held_out))]
         got = fn(x.copy(), y.copy(), [(tr.copy(), te.copy()) for tr, te in folds], alphas)
+        leak_hint = (
+            "it matches the alpha with the smallest *training* error: "
+            "score each alpha on the held-out test rows of each fold"
+        )
+        worst_hint = (
+            "this alpha has the *largest* held-out error: pick the smallest "
+            "(np.argmin, not np.argmax)"
+        )
         mistakes = []
-        if leaky != want:
-            mistakes.append(
-                (
-                    leaky,
-                    "it matches the alpha with the smallest *training* error: "
-                    "score each alpha on the held-out test rows of each fold.",
-                )
-            )
-        if max(alphas) != want:
-            mistakes.append(
-                (
-                    max(alphas),
-                    "the largest alpha: pick the alpha with the "
-                    "*smallest* held-out error (np.argmin, not np.argmax).",
-                )
-            )
+        if leaky == worst != want:
+            mistakes.append((leaky, f"{leak_hint}; and {worst_hint}."))
+        else:
+            mistakes += [(a, f"{hint}.") for a, hint in ((leaky, leak_hint), (worst, worst_hint))]
+            mistakes = [(a, hint) for a, hint in mistakes if a != want]
         compare_number("alpha", got, want, case, mistakes=mistakes)
     return len(cases)
 

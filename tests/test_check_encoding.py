@@ -1,0 +1,242 @@
+"""Chapter-05 checkers: accept the reference and correct versions, name each plausible mistake."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brainformers import check
+from brainformers import encoding as ref
+from checking import assert_rejected, run
+from sklearn.linear_model import Ridge
+from sklearn.model_selection import GroupKFold, KFold
+
+# ----------------------------------------------------------------- Pearson r
+
+
+def pearson(predicted, actual, *, centre=True, normalise=True, axis=0, flat=False):
+    if flat:
+        return float(np.corrcoef(predicted.ravel(), actual.ravel())[0, 1])
+    p = predicted - predicted.mean(axis, keepdims=True) if centre else predicted
+    a = actual - actual.mean(axis, keepdims=True) if centre else actual
+    cov = (p * a).sum(axis)
+    if not normalise:
+        return cov / predicted.shape[axis]
+    return cov / np.sqrt((p**2).sum(axis) * (a**2).sum(axis))
+
+
+def pearson_loop(predicted, actual):
+    return np.array(
+        [np.corrcoef(predicted[:, j], actual[:, j])[0, 1] for j in range(actual.shape[1])]
+    )
+
+
+def test_pearson_accepts_reference_and_alternative(capsys):
+    assert run(check.pearson_per_voxel, ref.pearson_per_voxel, capsys)[0] is ref.pearson_per_voxel
+    result, out = run(check.pearson_per_voxel, pearson_loop, capsys)
+    assert result is pearson_loop and out.startswith("✓"), out
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"centre": False}, "not centred"),
+        ({"normalise": False}, "covariance"),
+        ({"axis": 1}, "across voxels"),
+        ({"flat": True}, "one number"),
+    ],
+)
+def test_pearson_mistakes(capsys, kwargs, fragment):
+    assert_rejected(
+        check.pearson_per_voxel,
+        lambda p, a: pearson(p, a, **kwargs),
+        ref.pearson_per_voxel,
+        capsys,
+        fragment,
+    )
+
+
+# ----------------------------------------------------------------- ridge
+
+
+def ridge_sklearn(x, y, xt, alpha):
+    return Ridge(alpha=alpha).fit(x, y).predict(xt)
+
+
+def ridge_plain(x, y, xt, alpha, *, mistake=None):
+    xm, ym = x.mean(0), y.mean(0)
+    if mistake == "no-centring":
+        xm, ym = 0.0 * xm, 0.0 * ym
+    a = {"no-alpha": 0.0, "times-n": alpha * x.shape[0]}.get(mistake, alpha)
+    w = np.linalg.solve(
+        (x - xm).T @ (x - xm) + a * np.eye(x.shape[1]) + 1e-12 * np.eye(x.shape[1]),
+        (x - xm).T @ (y - ym),
+    )
+    if mistake == "weights":
+        return w
+    test = xt if mistake == "test-uncentred" else xt - xm
+    return test @ w + ym
+
+
+def test_ridge_accepts_reference_and_sklearn(capsys):
+    assert run(check.ridge_predict, ref.ridge_predict, capsys)[0] is ref.ridge_predict
+    result, out = run(check.ridge_predict, ridge_sklearn, capsys)
+    assert result is ridge_sklearn and out.startswith("✓"), out
+
+
+@pytest.mark.parametrize(
+    "mistake, fragment",
+    [
+        ("no-centring", "no intercept"),
+        ("test-uncentred", "*training* feature means"),
+        ("no-alpha", "alpha is not used"),
+        ("times-n", "multiplied by the number of stimuli"),
+        ("weights", "returned the weights"),
+    ],
+)
+def test_ridge_mistakes(capsys, mistake, fragment):
+    assert_rejected(
+        check.ridge_predict,
+        lambda x, y, xt, a: ridge_plain(x, y, xt, a, mistake=mistake),
+        ref.ridge_predict,
+        capsys,
+        fragment,
+    )
+
+
+# ----------------------------------------------------------------- choose alpha
+
+
+def alpha_loop(x, y, folds, alphas, *, mistake=None):
+    errors = []
+    for a in alphas:
+        total = 0.0
+        for train, test in folds:
+            if mistake == "leak":
+                train, test = np.arange(len(x)), np.arange(len(x))
+            model = Ridge(alpha=a).fit(x[train], y[train])
+            total += ((model.predict(x[test]) - y[test]) ** 2).sum()
+        errors.append(total)
+    pick = np.argmax if mistake == "argmax" else np.argmin
+    return alphas[int(pick(errors))]
+
+
+def test_choose_alpha_accepts(capsys):
+    assert run(check.choose_alpha, ref.choose_alpha, capsys)[0] is ref.choose_alpha
+    result, out = run(check.choose_alpha, alpha_loop, capsys)
+    assert result is alpha_loop and out.startswith("✓"), out
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="leak"), "*training* error"),
+        (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="argmax"), "*largest*"),
+        (lambda x, y, f, a: a[len(a) // 2], "the reference gives"),
+    ],
+)
+def test_choose_alpha_mistakes(capsys, wrong, fragment):
+    assert_rejected(check.choose_alpha, wrong, ref.choose_alpha, capsys, fragment)
+
+
+# ----------------------------------------------------------------- noise ceiling
+
+
+def ceiling(reps, *, brown=True, root=True, clip=True, axis=0):
+    a, b = reps[0::2].mean(0), reps[1::2].mean(0)
+    if axis == 1:
+        a, b = a.T, b.T
+    r = pearson(a, b)
+    rho = 2 * r / (1 + r) if brown else r
+    rho = np.clip(rho, 0, None) if clip else rho
+    return np.sqrt(rho) if root else rho
+
+
+def test_ceiling_accepts(capsys):
+    assert (
+        run(check.split_half_ceiling, ref.split_half_ceiling, capsys)[0] is ref.split_half_ceiling
+    )
+    result, out = run(check.split_half_ceiling, ceiling, capsys)
+    assert result is ceiling and out.startswith("✓"), out
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"brown": False}, "Spearman–Brown"),
+        ({"root": False}, "√ρ"),
+        ({"brown": False, "root": False, "clip": False}, "split-half correlation itself"),
+        ({"axis": 1}, "one per voxel"),
+    ],
+)
+def test_ceiling_mistakes(capsys, kwargs, fragment):
+    assert_rejected(
+        check.split_half_ceiling,
+        lambda reps: ceiling(reps, **kwargs),
+        ref.split_half_ceiling,
+        capsys,
+        fragment,
+    )
+
+
+# ----------------------------------------------------------------- grouped folds
+
+
+def grouped_sklearn(groups, n_folds):
+    _, codes = np.unique(groups, return_inverse=True)
+    if n_folds > codes.max() + 1:
+        raise ValueError("more folds than groups")
+    return list(GroupKFold(n_splits=n_folds).split(np.zeros(len(groups)), groups=codes))
+
+
+def shuffled(groups, n_folds):
+    return list(KFold(n_folds, shuffle=True, random_state=0).split(np.zeros(len(groups))))
+
+
+def leaky(groups, n_folds):
+    return [(np.arange(len(groups)), test) for _, test in ref.grouped_folds(groups, n_folds)]
+
+
+def no_error(groups, n_folds):
+    labels = list(dict.fromkeys(groups.tolist()))
+    fold = np.array([labels.index(g) % n_folds for g in groups.tolist()])
+    idx = np.arange(len(groups))
+    return [(idx[fold != k], idx[fold == k]) for k in range(n_folds)]
+
+
+def wrong_count(groups, n_folds):
+    return ref.grouped_folds(groups, 2) if n_folds != 2 else ref.grouped_folds(groups, 2)[:1]
+
+
+def test_grouped_accepts(capsys):
+    assert run(check.grouped_folds, ref.grouped_folds, capsys)[0] is ref.grouped_folds
+    result, out = run(check.grouped_folds, grouped_sklearn, capsys)
+    assert result is grouped_sklearn and out.startswith("✓"), out
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (shuffled, "both train and test"),
+        (leaky, "leakage"),
+        (no_error, "raise ValueError"),
+        (wrong_count, "folds, got"),
+    ],
+)
+def test_grouped_mistakes(capsys, wrong, fragment):
+    assert_rejected(check.grouped_folds, wrong, ref.grouped_folds, capsys, fragment)
+
+
+# ----------------------------------------------------------------- unfinished
+
+
+@pytest.mark.parametrize(
+    "checker",
+    ["pearson_per_voxel", "ridge_predict", "choose_alpha", "split_half_ceiling", "grouped_folds"],
+)
+def test_not_implemented(capsys, checker):
+    def stub(*args):
+        raise NotImplementedError
+
+    result, out = run(getattr(check, checker), stub, capsys)
+    assert result is getattr(ref, checker)
+    assert out.startswith("○") and "not implemented yet" in out
