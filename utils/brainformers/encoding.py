@@ -296,7 +296,7 @@ def cross_validated_predictions(
     return predicted
 
 
-def _fold_r(predicted: np.ndarray, actual: np.ndarray) -> np.ndarray:
+def held_out_r(predicted: np.ndarray, actual: np.ndarray) -> np.ndarray:
     """Pearson r per voxel on one test fold; r = 0 where the prediction is constant.
 
     A model that predicts the same value for every held-out stimulus (e.g. a feature that
@@ -343,7 +343,7 @@ def encoding_score(
         if test.size < 3:
             raise ValueError(f"fold {k} tests only {test.size} stimuli: use fewer folds")
         _constant_columns(y[test], f"responses in test fold {k}")
-    return np.mean([_fold_r(predicted[test], y[test]) for _, test in folds], axis=0)
+    return np.mean([held_out_r(predicted[test], y[test]) for _, test in folds], axis=0)
 
 
 # ------------------------------------------------------------------ noise ceiling

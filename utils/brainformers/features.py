@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -39,7 +40,9 @@ def minilm_path() -> str:
 def _load(trained: bool, seed: int):
     """(tokenizer, model) for MiniLM, pretrained or re-initialised with ``seed``; cached."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local: never ask the Hub
-    import transformers
+    with warnings.catch_warnings():  # tqdm's "IProgress not found" in notebooks without widgets
+        warnings.simplefilter("ignore")
+        import transformers
     from transformers import AutoConfig, AutoModel, AutoTokenizer
 
     transformers.utils.logging.disable_progress_bar()
