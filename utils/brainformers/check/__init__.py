@@ -27,6 +27,7 @@ from ._encoding import (
     ridge_predict,
     split_half_ceiling,
 )
+from ._grid import gridness_score, oja_step, rate_map
 from ._hopfield import (
     attention_entropy,
     dense_update,
@@ -62,6 +63,10 @@ __all__ = [
     "position_step",
     "random_walk",
     "visited_before",
+    # chapter 04
+    "gridness_score",
+    "oja_step",
+    "rate_map",
     # chapter 05
     "choose_alpha",
     "grouped_folds",

@@ -1,0 +1,215 @@
+"""Chapter-04 checkers: accept the reference and correct versions, name each plausible mistake.
+
+Every checker is run on (1) its reference, which must pass; (2) an independent plain
+implementation, which must pass and be handed back unchanged; (3) a ``NotImplementedError``
+stub, which falls back with "○"; (4) one wrong implementation per known mistake, which must
+be rejected with that mistake's hint and the reference handed back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from brainformers import check, grid
+from brainformers import pattern_formation as pf
+from checking import assert_rejected, run
+from scipy import ndimage
+
+# ----------------------------------------------------------------- plain implementations
+
+
+def plain_rate_map(positions, spikes, arena_size, *, dt, bin_size=2.5, smoothing=2.5, mistake=None):
+    """With np.histogram2d, independent of the library's bincount."""
+    n = round(arena_size / bin_size)
+    edges = np.linspace(0, arena_size, n + 1)
+    first, second = (
+        (positions[:, 0], positions[:, 1])
+        if mistake == "transposed"
+        else (positions[:, 1], positions[:, 0])
+    )
+    occupancy = np.histogram2d(first, second, bins=[edges, edges])[0]
+    if mistake != "no-dt":
+        occupancy = occupancy * dt
+    counts = np.histogram2d(first, second, bins=[edges, edges], weights=spikes)[0]
+    sigma = smoothing / bin_size
+    mode = "reflect" if mistake == "reflect" else "constant"
+
+    def smooth(m):
+        return ndimage.gaussian_filter(m, sigma, mode=mode)
+
+    visited = occupancy > 0
+    rate = np.full(occupancy.shape, np.nan)
+    if mistake == "no-occupancy":
+        rate[visited] = smooth(counts)[visited]
+    elif mistake == "ratio-then-smooth":
+        ratio = np.divide(counts, occupancy, out=np.zeros_like(counts), where=visited)
+        rate[visited] = smooth(ratio)[visited]
+    else:
+        rate[visited] = smooth(counts)[visited] / smooth(occupancy)[visited]
+    if mistake == "zeros":
+        rate = np.nan_to_num(rate)
+    if mistake == "list":
+        return rate.tolist()
+    if mistake == "shape":
+        return rate[:-1]
+    return rate
+
+
+def plain_gridness(ac, inner, outer, *, angles=(30, 60, 90, 120, 150), mistake=None):
+    """Rotating by -θ (the other direction) and correlating with np.corrcoef."""
+    c = ac.shape[0] // 2
+    yy, xx = np.indices(ac.shape)
+    d = np.hypot(yy - c, xx - c)
+    ring = (d >= inner) & (d <= outer)
+    if mistake == "no-ring":
+        ring = np.ones_like(ring)
+    if mistake == "no-inner":
+        ring = d <= outer
+    r = {}
+    for a in angles:
+        rot = ndimage.rotate(ac, -a, reshape=False, order=1, cval=np.nan)
+        ok = ring & np.isfinite(ac) & np.isfinite(rot)
+        if mistake == "dot":
+            r[a] = np.mean(ac[ok] * rot[ok])
+        elif mistake == "covariance":
+            r[a] = np.cov(ac[ok], rot[ok], bias=True)[0, 1]
+        else:
+            r[a] = np.corrcoef(ac[ok], rot[ok])[0, 1]
+    vals = list(r.values())
+    on, off = [vals[1], vals[3]], [vals[0], vals[2], vals[4]]
+    if mistake == "swapped":
+        return np.mean(off) - np.mean(on)
+    if mistake == "min-max":
+        return min(on) - max(off)
+    if mistake == "none":
+        return None
+    return float(np.mean(on) - np.mean(off))
+
+
+def plain_oja(maps, cov, lr, *, mistake=None):
+    out = []
+    for g in maps:  # one unit at a time
+        sg = cov @ g
+        if mistake == "no-decay":
+            g = g + lr * sg
+        elif mistake == "sign":
+            g = g - lr * (sg - (g @ sg) * g)
+        else:
+            g = g + lr * (sg - (g @ sg) * g)
+        if mistake == "normalise-first":
+            g = np.clip(g / np.linalg.norm(g), 0, None)
+        else:
+            if mistake != "no-clip":
+                g = np.clip(g, 0, None)
+            if mistake != "no-norm":
+                g = g / np.linalg.norm(g)
+        out.append(g)
+    out = np.array(out)
+    return out.T if mistake == "transposed" else out
+
+
+def gridness_reference(ac, inner, outer):
+    return grid.gridness(ac, inner_radius=inner, outer_radius=outer)
+
+
+CHECKERS = {
+    "rate_map": (check.rate_map, grid.rate_map, plain_rate_map),
+    "gridness_score": (check.gridness_score, gridness_reference, plain_gridness),
+    "oja_step": (check.oja_step, pf.oja_step, plain_oja),
+}
+
+
+@pytest.mark.parametrize("name", list(CHECKERS))
+def test_reference_passes(name, capsys):
+    checker, reference, _ = CHECKERS[name]
+    result, out = run(checker, reference, capsys)
+    assert out.startswith("✓"), out
+
+
+@pytest.mark.parametrize("name", list(CHECKERS))
+def test_correct_student_version_is_returned(name, capsys):
+    checker, _, plain = CHECKERS[name]
+    result, out = run(checker, plain, capsys)
+    assert result is plain, out
+    assert out.startswith(f"✓ {name}: all"), out
+
+
+@pytest.mark.parametrize("name", list(CHECKERS))
+def test_not_implemented_falls_back(name, capsys):
+    checker, _, _ = CHECKERS[name]
+
+    def stub(*args, **kwargs):
+        raise NotImplementedError
+
+    result, out = run(checker, stub, capsys)
+    assert out.startswith(f"○ {name}: not implemented yet"), out
+    assert result is not stub
+    assert "Using the reference implementation" in out
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ("no-occupancy", "divide by the smoothed occupancy"),
+        ("ratio-then-smooth", "smooth the spike map and the occupancy map separately"),
+        ("transposed", "x and y are swapped"),
+        ("no-dt", "multiply it by dt"),
+        ("reflect", "mode='constant'"),
+        ("zeros", "must be NaN"),
+        ("list", "should be a NumPy array"),
+        ("shape", "expected a rate map of shape (40, 40)"),
+    ],
+)
+def test_rate_map_mistakes(mistake, hint, capsys):
+    def wrong(*args, **kwargs):
+        return plain_rate_map(*args, **kwargs, mistake=mistake)
+
+    assert_rejected(check.rate_map, wrong, grid.rate_map, capsys, hint)
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ("swapped", "the two groups are swapped"),
+        ("min-max", "min − max convention"),
+        ("no-ring", "no ring mask"),
+        ("no-inner", "the central peak is included"),
+        ("dot", "unnormalised correlation"),
+        ("covariance", "unnormalised correlation"),
+        ("none", "returned None"),
+    ],
+)
+def test_gridness_mistakes(mistake, hint, capsys):
+    def wrong(ac, inner, outer):
+        return plain_gridness(ac, inner, outer, mistake=mistake)
+
+    result, out = run(check.gridness_score, wrong, capsys)
+    assert out.startswith("✗"), out
+    assert hint in out, out
+    assert result is not wrong
+
+
+def test_gridness_wrong_rotation_set(capsys):
+    def wrong(ac, inner, outer):
+        return plain_gridness(ac, inner, outer, angles=(45, 60, 90, 120, 135))
+
+    result, out = run(check.gridness_score, wrong, capsys)
+    assert out.startswith("✗") and "wrong rotation angles" in out, out
+
+
+@pytest.mark.parametrize(
+    ("mistake", "hint"),
+    [
+        ("no-clip", "non-negativity constraint is missing"),
+        ("no-norm", "renormalised to unit length"),
+        ("normalise-first", "clip first, then normalise"),
+        ("no-decay", "decay term is missing"),
+        ("sign", "goes downhill"),
+        ("transposed", "transposed"),
+    ],
+)
+def test_oja_mistakes(mistake, hint, capsys):
+    def wrong(maps, cov, lr):
+        return plain_oja(maps, cov, lr, mistake=mistake)
+
+    assert_rejected(check.oja_step, wrong, pf.oja_step, capsys, hint)

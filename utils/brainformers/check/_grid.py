@@ -1,0 +1,398 @@
+"""Checkers for chapter 04 (grid cells): the rate map, the gridness score, Oja's step.
+
+Every case is seeded and small. Inputs are handed to the student's function as copies, and
+a wrong answer is matched against the outputs of known mistakes computed on the same
+inputs, so the message can name the mistake. Rate maps hold NaN (bins never visited), so
+their NaN pattern is checked first and the values after.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from scipy import ndimage
+
+from .. import grid as ref
+from .. import pattern_formation as pf
+from ._core import CheckFailed, compare, compare_number, run_checks
+
+# ------------------------------------------------------------------ rate map
+
+_ARENA = 100.0
+
+
+def _walk(n: int, seed: int, x_max: float = _ARENA) -> np.ndarray:
+    """Positions (cm) of a smooth random walk in [0, x_max] × [0, 100], reflecting at the walls."""
+    g = np.random.default_rng(seed)
+    heading = g.uniform(0, 2 * np.pi) + np.cumsum(0.3 * g.standard_normal(n))
+    steps = 1.5 * np.stack([np.cos(heading), np.sin(heading)], axis=1)
+    free = g.uniform(0, 1, 2) * [x_max, _ARENA] + np.cumsum(steps, axis=0)
+    size = np.array([x_max, _ARENA])
+    folded = np.mod(free, 2 * size)
+    return np.where(folded > size, 2 * size - folded, folded)
+
+
+def _plain_rate_map(
+    positions: np.ndarray,
+    spikes: np.ndarray,
+    dt: float,
+    bin_size: float,
+    smoothing: float,
+    *,
+    mistake: str = "",
+) -> np.ndarray:
+    """The rate map written plainly, with one known mistake switched on."""
+    n = round(_ARENA / bin_size)
+    ij = np.clip(np.floor(positions / bin_size).astype(int), 0, n - 1)
+    rows, cols = (ij[:, 0], ij[:, 1]) if mistake == "transposed" else (ij[:, 1], ij[:, 0])
+    occupancy = np.zeros((n, n))
+    counts = np.zeros((n, n))
+    np.add.at(occupancy, (rows, cols), 1.0 if mistake == "no-dt" else dt)
+    np.add.at(counts, (rows, cols), spikes)
+    sigma = smoothing / bin_size
+    mode = "reflect" if mistake == "reflect" else "constant"
+
+    def smooth(m: np.ndarray) -> np.ndarray:
+        return ndimage.gaussian_filter(m, sigma, mode=mode) if sigma > 0 else m
+
+    visited = occupancy > 0
+    out = np.full((n, n), np.nan)
+    if mistake == "no-occupancy":
+        out[visited] = smooth(counts)[visited]
+    elif mistake == "ratio-then-smooth":
+        ratio = np.zeros((n, n))
+        ratio[visited] = counts[visited] / occupancy[visited]
+        out[visited] = smooth(ratio)[visited]
+    else:
+        out[visited] = smooth(counts)[visited] / smooth(occupancy)[visited]
+    if mistake == "zeros":
+        out = np.nan_to_num(out, nan=0.0)
+    return out
+
+
+def _rate_map_cases(fn: Callable) -> int:
+    g = np.random.default_rng(40)
+    walk = _walk(6000, 41)
+    half = _walk(4000, 42, x_max=60.0)  # never goes right of x = 60 cm
+    grid_rates = ref.grid_field(walk, 40.0, 10.0, (20.0, 30.0))
+    cases = [
+        (
+            "case 1 (grid cell, 6000 samples, dt = 0.02 s, 2.5 cm bins)",
+            walk,
+            ref.poisson_spikes(grid_rates, 0.02, g),
+            0.02,
+            2.5,
+            2.5,
+        ),
+        (
+            "case 2 (place cell; the rat never visits x > 60 cm)",
+            half,
+            ref.poisson_spikes(ref.place_field(half, (30.0, 50.0), 10.0), 0.05, g),
+            0.05,
+            5.0,
+            5.0,
+        ),
+        (
+            "case 3 (no smoothing, 10 cm bins)",
+            walk,
+            ref.poisson_spikes(grid_rates, 0.02, g).astype(float),
+            0.02,
+            10.0,
+            0.0,
+        ),
+    ]
+    hints = {
+        "no-occupancy": "this is the smoothed spike count, not a rate: divide by the smoothed "
+        "occupancy (time spent in each bin, s).",
+        "ratio-then-smooth": "you divided first and smoothed the ratio; smooth the spike map "
+        "and the occupancy map separately, then divide (so briefly visited bins weigh less).",
+        "transposed": "x and y are swapped: rows must be y bins and columns x bins "
+        "(rate_map[row = y, col = x]).",
+        "no-dt": "the occupancy counts samples, not seconds: multiply it by dt so the rate is "
+        "in Hz.",
+        "reflect": "ndimage.gaussian_filter's default mode 'reflect' invents data beyond the "
+        "walls; use mode='constant' (zeros outside the arena) for both maps.",
+    }
+    for case, positions, spikes, dt, bin_size, smoothing in cases:
+        kwargs = {"dt": dt, "bin_size": bin_size, "smoothing": smoothing}
+        want = ref.rate_map(positions, spikes, _ARENA, **kwargs)
+        got = fn(positions.copy(), spikes.copy(), _ARENA, **kwargs)
+        mistakes = [
+            (_plain_rate_map(positions, spikes, dt, bin_size, smoothing, mistake=m), hint)
+            for m, hint in hints.items()
+        ]
+        _compare_map(got, want, case, mistakes)
+    return len(cases)
+
+
+def _compare_map(
+    got: object, want: np.ndarray, case: str, mistakes: Sequence[tuple[np.ndarray, str]]
+) -> None:
+    """Compare a map with NaN bins: type, shape, where the NaN are, then the values."""
+    if not isinstance(got, np.ndarray):
+        kind = type(got).__name__
+        raise CheckFailed(f"{case}: the rate map should be a NumPy array, got {kind}.")
+    if got.shape != want.shape:
+        n = want.shape[0]
+        raise CheckFailed(
+            f"{case}: expected a rate map of shape {want.shape} (n_bins, n_bins) with "
+            f"n_bins = arena_size / bin_size = {n}, got {got.shape}."
+        )
+    got = got.astype(np.float64)
+    want_nan, got_nan = np.isnan(want), np.isnan(got)
+    if not np.array_equal(want_nan, got_nan):
+        if not got_nan.any():
+            zeros = np.nan_to_num(want, nan=0.0)
+            if np.allclose(got, zeros, atol=1e-6, rtol=1e-4):
+                raise CheckFailed(
+                    f"{case}: bins the animal never visited must be NaN (no rate is known "
+                    "there), not 0."
+                )
+        for wrong, hint in mistakes:
+            if np.array_equal(np.isnan(wrong), got_nan) and np.allclose(
+                np.nan_to_num(got, nan=-1.0), np.nan_to_num(wrong, nan=-1.0), atol=1e-6, rtol=1e-4
+            ):
+                raise CheckFailed(f"{case}: the rate map is wrong — {hint}")
+        raise CheckFailed(
+            f"{case}: NaN in {int(got_nan.sum())} bins, expected NaN exactly in the "
+            f"{int(want_nan.sum())} bins the animal never visited (occupancy 0)."
+        )
+    compare(
+        "the rate map",
+        np.nan_to_num(got, nan=-1.0),
+        np.nan_to_num(want, nan=-1.0),
+        case,
+        "(n_bins, n_bins)",
+        mistakes=[(np.nan_to_num(w, nan=-1.0), hint) for w, hint in mistakes],
+    )
+
+
+def rate_map(fn: Callable) -> Callable:
+    """Check ``rate_map(positions, spikes, arena_size, *, dt, bin_size, smoothing)``."""
+    return run_checks("rate_map", fn, ref.rate_map, _rate_map_cases)
+
+
+# ------------------------------------------------------------------ gridness
+
+
+def _plain_gridness(
+    ac: np.ndarray,
+    inner: float,
+    outer: float,
+    *,
+    angles: Sequence[float] = ref.ROTATION_ANGLES,
+    ring: str = "annulus",
+    correlation: str = "pearson",
+    combine: str = "mean",
+) -> float:
+    """Gridness written plainly, with one known mistake switched on."""
+    c = ac.shape[0] // 2
+    rows, cols = np.indices(ac.shape)
+    distance = np.hypot(rows - c, cols - c)
+    if ring == "annulus":
+        region = (distance >= inner) & (distance <= outer)
+    elif ring == "disc":
+        region = distance <= outer
+    else:
+        region = np.ones(ac.shape, dtype=bool)
+    corr = []
+    for angle in angles:
+        rotated = ndimage.rotate(ac, angle, reshape=False, order=1, mode="constant", cval=np.nan)
+        ok = region & ~np.isnan(ac) & ~np.isnan(rotated)
+        a, b = ac[ok], rotated[ok]
+        if correlation == "pearson":
+            corr.append(np.corrcoef(a, b)[0, 1])
+        elif correlation == "dot":
+            corr.append(float(a @ b) / a.size)
+        else:  # covariance
+            corr.append(float(np.mean((a - a.mean()) * (b - b.mean()))))
+    c30, c60, c90, c120, c150 = corr
+    if combine == "mean":
+        return (c60 + c120) / 2 - (c30 + c90 + c150) / 3
+    if combine == "min_max":
+        return min(c60, c120) - max(c30, c90, c150)
+    return (c30 + c90 + c150) / 3 - (c60 + c120) / 2  # swapped
+
+
+def _dense_map(rates: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    c = ref.bin_centres(_ARENA)
+    xy = np.stack(np.meshgrid(c, c), axis=-1).reshape(-1, 2)
+    return rates(xy).reshape(40, 40)
+
+
+def _gridness_inputs() -> list[tuple[str, np.ndarray]]:
+    noise = ndimage.gaussian_filter(np.random.default_rng(43).random((40, 40)), 1.5)
+    maps = [
+        (
+            "case 1 (an ideal grid, spacing 40 cm)",
+            _dense_map(lambda p: ref.grid_field(p, 40.0, 7.0)),
+        ),
+        (
+            "case 2 (a grid with unvisited bins, spacing 30 cm)",
+            _dense_map(lambda p: ref.grid_field(p, 30.0, 20.0, (11.0, 5.0))),
+        ),
+        ("case 3 (a band cell)", _dense_map(lambda p: ref.band_field(p, 30.0, 25.0))),
+        ("case 4 (smoothed noise)", noise),
+    ]
+    maps[1][1][:3, :5] = np.nan
+    return [(case, ref.autocorrelogram(m)) for case, m in maps]
+
+
+def _gridness_cases(fn: Callable) -> int:
+    cases = _gridness_inputs()
+    for case, ac in cases:
+        inner, outer = ref.ring_radii(ac)
+        want = ref.gridness(ac, inner_radius=inner, outer_radius=outer)
+        got = fn(ac.copy(), inner, outer)
+        if got is None:
+            raise CheckFailed(f"{case}: your function returned None — return the score.")
+        mistakes = [
+            (
+                _plain_gridness(ac, inner, outer, combine="swapped"),
+                "the two groups are swapped: 60° and 120° are the hexagonal symmetries "
+                "(added), 30°, 90° and 150° the anti-symmetries (subtracted).",
+            ),
+            (
+                _plain_gridness(ac, inner, outer, angles=(45.0, 60.0, 90.0, 120.0, 135.0)),
+                "wrong rotation angles: use 30°, 60°, 90°, 120°, 150°.",
+            ),
+            (
+                _plain_gridness(ac, inner, outer, combine="min_max"),
+                "that is the min − max convention; this course uses "
+                "mean(c60, c120) − mean(c30, c90, c150).",
+            ),
+            (
+                _plain_gridness(ac, inner, outer, ring="none"),
+                "no ring mask: correlate only the bins with inner_radius ≤ distance from "
+                "the centre ≤ outer_radius.",
+            ),
+            (
+                _plain_gridness(ac, inner, outer, ring="disc"),
+                "the central peak is included: leave out the bins closer to the centre than "
+                "inner_radius (the peak correlates with itself at every angle).",
+            ),
+            (
+                _plain_gridness(ac, inner, outer, correlation="dot"),
+                "unnormalised correlation (a mean product): use the Pearson correlation "
+                "(np.corrcoef) of the ring bins.",
+            ),
+            (
+                _plain_gridness(ac, inner, outer, correlation="cov"),
+                "that is a covariance: divide by both standard deviations (Pearson r, "
+                "np.corrcoef).",
+            ),
+        ]
+        if isinstance(got, (float, np.floating)) and math.isnan(got) and not math.isnan(want):
+            raise CheckFailed(
+                f"{case}: your score is NaN — leave out bins that are NaN in the "
+                "autocorrelogram or in its rotation before correlating."
+            )
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            value = math.nan  # compare_number reports the wrong type
+        if abs(value - want) > 0.01:
+            for wrong, hint in mistakes:
+                if abs(value - wrong) <= 0.005:
+                    raise CheckFailed(f"{case}: the gridness score is wrong — {hint}")
+        compare_number("the gridness score", got, want, case, rtol=0.0)
+    return len(cases)
+
+
+def _gridness_tolerant(fn: Callable) -> Callable:
+    """Accept scores within 0.01 of the reference (rotation direction changes interpolation)."""
+
+    def wrapped(ac: np.ndarray, inner: float, outer: float) -> object:
+        got = fn(ac, inner, outer)
+        try:
+            value = float(got)
+        except (TypeError, ValueError):
+            return got
+        want = ref.gridness(ac, inner_radius=inner, outer_radius=outer)
+        return want if abs(value - want) <= 0.01 else got
+
+    return wrapped
+
+
+def gridness_score(fn: Callable) -> Callable:
+    """Check ``gridness_score(autocorr, inner_radius, outer_radius)`` against grid.gridness."""
+
+    def cases(student: Callable) -> int:
+        return _gridness_cases(_gridness_tolerant(student))
+
+    def reference(autocorr: np.ndarray, inner_radius: float, outer_radius: float) -> float:
+        return ref.gridness(autocorr, inner_radius=inner_radius, outer_radius=outer_radius)
+
+    reference.__name__ = "gridness_score"
+    return run_checks("gridness_score", fn, reference, cases)
+
+
+# ------------------------------------------------------------------ Oja's step
+
+
+def _plain_oja(g: np.ndarray, cov: np.ndarray, lr: float, mistake: str = "") -> np.ndarray:
+    gc = g @ cov
+    if mistake == "no-decay":
+        g = g + lr * gc
+    elif mistake == "sign":
+        g = g - lr * (gc - (gc * g).sum(1, keepdims=True) * g)
+    else:
+        g = g + lr * (gc - (gc * g).sum(1, keepdims=True) * g)
+    if mistake == "normalise-first":
+        g = g / np.linalg.norm(g, axis=1, keepdims=True)
+        return np.maximum(g, 0.0)
+    if mistake != "no-clip":
+        g = np.maximum(g, 0.0)
+    if mistake == "no-norm":
+        return g
+    norm = np.linalg.norm(g, axis=1, keepdims=True)
+    return g / np.where(norm > 0, norm, 1.0)
+
+
+def _oja_cases(fn: Callable) -> int:
+    g = np.random.default_rng(44)
+    a = g.standard_normal((12, 12))
+    cov = a @ a.T / 12
+    lr = 0.5 / float(np.linalg.eigvalsh(cov)[-1])
+    start = np.abs(g.standard_normal((3, 12)))
+    start /= np.linalg.norm(start, axis=1, keepdims=True)
+    b = g.standard_normal((30, 8))
+    cov2 = b @ b.T / 8
+    cases = [
+        ("case 1 (3 units, 12 positions)", start, cov, lr),
+        ("case 2 (one unit, mixed-sign start)", g.standard_normal((1, 30)), cov2, 0.05),
+        ("case 3 (a large step)", start, cov, 5 * lr),
+    ]
+    hints = {
+        "no-clip": "the non-negativity constraint is missing: clip with np.maximum(maps, 0) "
+        "after the Hebbian step.",
+        "no-norm": "the maps must be renormalised to unit length after clipping "
+        "(divide each row by its norm).",
+        "normalise-first": "clip first, then normalise (clipping after normalising leaves "
+        "rows shorter than 1).",
+        "no-decay": "the Oja decay term is missing: Δg = lr (Σ g − (gᵀ Σ g) g).",
+        "sign": "the step goes downhill: Δg = + lr (Σ g − (gᵀ Σ g) g) climbs the variance.",
+    }
+    for case, maps, c, step in cases:
+        want = pf.oja_step(maps, c, step)
+        got = fn(maps.copy(), c.copy(), step)
+        compare(
+            "the updated maps",
+            got,
+            want,
+            case,
+            "(n_units, n_positions)",
+            shape_hints={
+                (maps.shape[1], maps.shape[0]): "transposed: keep one row per unit.",
+            },
+            mistakes=[(_plain_oja(maps, c, step, m), hint) for m, hint in hints.items()],
+            atol=1e-8,
+        )
+    return len(cases)
+
+
+def oja_step(fn: Callable) -> Callable:
+    """Check ``oja_step(maps, cov, lr)`` (non-negative Oja step) against the reference."""
+    return run_checks("oja_step", fn, pf.oja_step, _oja_cases)
