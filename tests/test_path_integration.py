@@ -58,7 +58,10 @@ def test_model_checks_shapes_and_is_non_negative():
 
 
 def test_training_beats_holding_the_start_position():
-    """A 1-D-free toy: straight paths on a 5 × 5 lattice of place cells; 300 steps."""
+    """A toy: straight 5-step paths, 25 place cells on a lattice, 300 steps of training.
+
+    Measured with these seeds: error 4.4 cm, start held 7.1 cm, decoding the true code
+    (the floor of a 5 × 5 lattice decoder) 4.4 cm."""
     g = np.random.default_rng(2)
     centres = np.stack(np.meshgrid(np.linspace(10, 90, 5), np.linspace(10, 90, 5)), -1).reshape(
         -1, 2
@@ -79,6 +82,6 @@ def test_training_beats_holding_the_start_position():
         logits = model(torch.from_numpy(v), torch.from_numpy(targets[:, 0]))
     err = pi.decoding_error(pi.decode_positions(logits, centres), paths[:, 1:])
     held = pi.decoding_error(np.broadcast_to(paths[:, :1], paths[:, 1:].shape), paths[:, 1:])
-    assert err < held  # measured: see the assertion message
+    assert err < 0.75 * held
     with pytest.raises(TypeError, match="PathIntegrationRNN"):
         pi.train_path_integrator(torch.nn.Linear(2, 2), v, targets[:, 0], targets[:, 1:])

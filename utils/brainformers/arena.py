@@ -124,8 +124,8 @@ def simulate_trajectory(
 
     Returns
     -------
-    (n_samples, 2) float64 array of (x, y) in cm, n_samples = round(duration_s / dt) + 1,
-    starting at a random position (the first sample) and sampled every ``dt``.
+    (n_samples, 2) float64 array of (x, y) in cm, n_samples = round(duration_s / dt): the
+    position after each RatInABox step, every ``dt`` from a random start.
     """
     from ratinabox.Agent import Agent
 

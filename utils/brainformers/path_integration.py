@@ -46,7 +46,7 @@ __all__ = [
 ]
 
 
-def _path(name: str, x: object, ndim: int, dims: str) -> np.ndarray:
+def _path(name: str, x: object, ndim: int | tuple[int, ...], dims: str) -> np.ndarray:
     a = _validate.array(name, x, ndim=ndim, dims=dims)
     if a.shape[-1] != 2:
         raise ValueError(f"{name} must have shape {dims} with (x, y) in cm last, got {a.shape}")
