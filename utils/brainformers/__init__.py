@@ -1,8 +1,20 @@
 """brainformers — the helper library of the Brainformers course.
 
-One module per idea: :mod:`~brainformers.attention` (chapter 01),
-:mod:`~brainformers.recall` (the associative-recall task and a tiny transformer),
-:mod:`~brainformers.plot` (figure style), :mod:`~brainformers.check` (exercise checkers).
+One module per idea, by chapter:
+
+* 01 — :mod:`~brainformers.attention` (attention, masks, positions),
+  :mod:`~brainformers.recall` (the associative-recall task and a tiny transformer);
+* 02 — :mod:`~brainformers.hopfield` (classical, dense, modern and two-layer Hopfield networks);
+* 03 — :mod:`~brainformers.tem` (grid worlds, walks, the oracle, the TEM-transformer);
+* 04 — :mod:`~brainformers.grid` (rate maps, gridness, shuffle nulls),
+  :mod:`~brainformers.arena` (RatInABox paths and place cells, in cm),
+  :mod:`~brainformers.pattern_formation` (non-negative PCA),
+  :mod:`~brainformers.path_integration` (a path-integrating RNN);
+* 05 — :mod:`~brainformers.encoding` (ridge, cross-validated r, noise ceilings),
+  :mod:`~brainformers.features` (MiniLM layers and controls),
+  :mod:`~brainformers.data` (stimuli, simulated subjects, published scores, Pereira 2018);
+* every chapter — :mod:`~brainformers.plot` (figure style), :mod:`~brainformers.check`
+  (exercise checkers).
 """
 
 from __future__ import annotations
