@@ -24,14 +24,15 @@ import random
 import numpy as np
 import torch
 
+from . import _validate
+
 __version__ = "0.1.0"
 __all__ = ["set_seed", "get_device", "__version__"]
 
 
 def set_seed(seed: int) -> None:
     """Seed Python's ``random``, NumPy and PyTorch (CPU and CUDA) in one call."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    _validate.seed(seed)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 — seeds the legacy global state notebooks may use
     torch.manual_seed(seed)

@@ -124,3 +124,13 @@ def numpy_generator(name: str, rng: object) -> np.random.Generator:
             f"got {type(rng).__name__}"
         )
     return rng
+
+
+def seed(value: object, name: str = "seed") -> int:
+    """Check a random seed: an integer in [0, 2**32), the range NumPy's legacy
+    ``np.random.seed`` accepts (torch and ``default_rng`` accept it too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer in [0, 2**32), got {value!r}")
+    if not 0 <= value < 2**32:
+        raise ValueError(f"{name} must be an integer in [0, 2**32), got {value!r}")
+    return int(value)

@@ -54,12 +54,6 @@ def _seeded_global_numpy(seed: int) -> Iterator[None]:
         np.random.set_state(state)  # noqa: NPY002
 
 
-def _seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
-    return seed
-
-
 def _environment(arena_size: float):  # noqa: ANN202 — a RatInABox Environment
     from ratinabox.Environment import Environment
 
@@ -133,7 +127,7 @@ def simulate_trajectory(
     dt = _validate.positive_float("dt", dt)
     arena_size = _validate.positive_float("arena_size", arena_size)
     speed_mean = _validate.positive_float("speed_mean", speed_mean)
-    seed = _seed(seed)
+    seed = _validate.seed(seed)
     n_steps = round(duration_s / dt)
     if n_steps < 1:
         raise ValueError(
@@ -164,7 +158,7 @@ def place_cell_centres(n_cells: int, *, arena_size: float = 100.0, seed: int = 0
     """
     n_cells = _validate.positive_int("n_cells", n_cells)
     arena_size = _validate.positive_float("arena_size", arena_size)
-    seed = _seed(seed)
+    seed = _validate.seed(seed)
     with _seeded_global_numpy(seed):
         env = _environment(arena_size)
         centres = env.sample_positions(n=n_cells, method="uniform_jitter")

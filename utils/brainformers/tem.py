@@ -139,12 +139,6 @@ def _ids_in_range(name: str, x: np.ndarray | torch.Tensor, high: int, what: str)
             )
 
 
-def _seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
 def _widths(widths: object) -> tuple[int, ...]:
     if isinstance(widths, (int, np.integer)) and not isinstance(widths, bool):
         widths = (int(widths),)
@@ -1042,7 +1036,7 @@ def train_tem(
     _validate.positive_int("n_steps", n_steps)
     _validate.positive_int("walk_length", walk_length)
     lr = _validate.positive_float("lr", lr)
-    generator = np.random.default_rng((0, _seed(seed)))
+    generator = np.random.default_rng((0, _validate.seed(seed)))
     sizes = _widths(widths)
     if time_budget_s is not None:
         time_budget_s = _validate.positive_float("time_budget_s", time_budget_s)
@@ -1144,7 +1138,7 @@ def held_out_batch(
     a generator seeded from ``(1, seed)``, a stream :func:`train_tem` never uses."""
     _validate.positive_int("n_worlds", n_worlds)
     _validate.positive_int("walk_length", walk_length)
-    generator = np.random.default_rng((1, _seed(seed)))
+    generator = np.random.default_rng((1, _validate.seed(seed)))
     return sample_batch(n_worlds, walk_length, generator, widths=widths, n_classes=n_classes)
 
 
@@ -1238,7 +1232,7 @@ def rate_maps(
     if start is None:
         start = (world.height // 2) * world.width + world.width // 2
     nodes, actions = random_walks(
-        world, n_walks, walk_length, np.random.default_rng((2, _seed(seed))), start=start
+        world, n_walks, walk_length, np.random.default_rng((2, _validate.seed(seed))), start=start
     )
     with torch.no_grad():
         codes = model.position_codes(torch.from_numpy(actions).to(device))
