@@ -52,6 +52,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 import numpy as np
@@ -89,6 +91,8 @@ __all__ = [
     "held_out_batch",
     "score_predictions",
     "rate_maps",
+    "PRETRAINED_PATH",
+    "load_pretrained",
 ]
 
 ACTION_NAMES: tuple[str, ...] = ("N", "E", "S", "W")
@@ -1244,3 +1248,22 @@ def rate_maps(
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / counts[:, None]  # NaN where never visited
     return means.T.reshape(model.d_pos, world.height, world.width)
+
+
+#: The TEM-t shipped with the library: chapter 03's recipe (made by
+#: ``utils/train_tem_checkpoint.py``), 16,953 parameters, about 70 KB.
+PRETRAINED_PATH = Path(str(files("brainformers") / "resources" / "temt_d64.pt"))
+
+
+def load_pretrained(device: torch.device | str = "cpu") -> TEMTransformer:
+    """The TEM-t trained with chapter 03's recipe, ready to evaluate (in eval mode).
+
+    ``TEMTransformer()`` (d_pos = 64, 20 classes, action-driven positions), seeded with 0
+    and trained for 1,000 steps of 32 fresh 4-6 wide worlds with 100-step walks
+    (:func:`train_tem`); ``utils/train_tem_checkpoint.py`` reproduces it. It lets a later
+    chapter analyse a fully trained model without spending a minute training one.
+    """
+    model = TEMTransformer()
+    state = torch.load(PRETRAINED_PATH, map_location="cpu", weights_only=True)
+    model.load_state_dict(state)
+    return model.to(device).eval()
