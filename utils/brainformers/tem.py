@@ -1179,14 +1179,16 @@ def score_predictions(
             f"{correct.shape} and {nodes.shape}"
         )
     visited = visited_mask(nodes)
+    # the masks of new_edge_mask and loop_closure_mask, without walking the edges twice
+    new_directed, new_undirected = _edge_masks(nodes)
 
     def mean_where(mask: np.ndarray) -> float:
         return float(correct[mask].mean()) if mask.any() else float("nan")
 
     return {
         "visited": mean_where(visited),
-        "new_edge": mean_where(new_edge_mask(nodes)),
-        "loop_closure": mean_where(loop_closure_mask(nodes)),
+        "new_edge": mean_where(visited & new_directed),
+        "loop_closure": mean_where(visited & new_undirected),
         "unvisited": mean_where(~visited),
         "overall": float(correct.mean()),
         "oracle_overall": float(node_oracle_correct(nodes).mean()),
