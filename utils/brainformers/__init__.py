@@ -14,7 +14,8 @@ One module per idea, by chapter:
   :mod:`~brainformers.features` (MiniLM layers and controls),
   :mod:`~brainformers.data` (stimuli, simulated subjects, published scores, Pereira 2018);
 * every chapter — :mod:`~brainformers.plot` (figure style), :mod:`~brainformers.check`
-  (exercise checkers).
+  (exercise checkers), :mod:`~brainformers.results` (headline bars and how a chapter
+  reports them).
 """
 
 from __future__ import annotations

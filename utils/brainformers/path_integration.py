@@ -16,7 +16,7 @@ and a little weight decay some hidden units become grid-like; Schaeffer, Khona &
 * :func:`velocities` — the inputs, the per-step velocity of each window (m/s);
 * :func:`place_code_targets` — place-cell codes as probability distributions over cells;
 * :class:`PathIntegrationRNN` — the network (ReLU RNN, encoder of the start, linear readout);
-* :func:`train_path_integrator` — Adam on the cross-entropy, with a step and time budget;
+* :func:`train_path_integrator` — Adam on the cross-entropy, for a fixed number of steps;
 * :func:`decode_positions`, :func:`decoding_error` — from predicted codes back to cm.
 
 Units: positions in cm (as in :mod:`brainformers.grid`), velocities in m/s (cm per step
@@ -25,8 +25,6 @@ Units: positions in cm (as in :mod:`brainformers.grid`), velocities in m/s (cm p
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import torch
@@ -190,9 +188,8 @@ def train_path_integrator(
     lr: float = 1e-3,
     weight_decay: float = 1e-4,
     seed: int = 0,
-    time_budget_s: float | None = None,
 ) -> list[float]:
-    """Train the network to report its place-cell code, with Adam, minibatches and a budget.
+    """Train the network to report its place-cell code, with Adam and minibatches.
 
     Loss (Sorscher et al. 2019): the cross-entropy between the target code p_t (from
     :func:`place_code_targets`) and softmax(logits_t), averaged over steps and windows, plus
@@ -205,16 +202,16 @@ def train_path_integrator(
     velocity : (n_windows, seq, 2) inputs, m/s (:func:`velocities`).
     start_code : (n_windows, n_cells) place-cell code at each window's start.
     targets : (n_windows, seq, n_cells) target codes at steps 1 … seq.
-    n_steps : maximum number of optimisation steps.
+    n_steps : number of optimisation steps (a fixed count, never a wall-clock budget, so a
+        slower machine trains the same network).
     batch_size : windows per step.
     lr : Adam's learning rate.
     weight_decay : L2 penalty on the recurrent weights.
     seed : seeds the minibatch draws (seed the model's initialisation yourself).
-    time_budget_s : stop after this many seconds of wall-clock time, if given.
 
     Returns
     -------
-    The loss (cross-entropy, nats, without the penalty) at every step taken.
+    The loss (cross-entropy, nats, without the penalty) at every step.
     """
     if not isinstance(model, PathIntegrationRNN):
         raise TypeError(f"model must be a PathIntegrationRNN, got {type(model).__name__}")
@@ -241,15 +238,12 @@ def train_path_integrator(
         or not weight_decay >= 0
     ):
         raise ValueError(f"weight_decay must be a number ≥ 0, got {weight_decay!r}")
-    if time_budget_s is not None:
-        time_budget_s = _validate.positive_float("time_budget_s", time_budget_s)
     device = next(model.parameters()).device
     v_t, c_t, y_t = (torch.as_tensor(a, dtype=torch.float32, device=device) for a in (v, c, y))
     generator = torch.Generator().manual_seed(seed)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
     model.train()
     losses: list[float] = []
-    started = time.perf_counter()
     for _ in range(n_steps):
         index = torch.randint(n, (min(batch_size, n),), generator=generator).to(device)
         logits = model(v_t[index], c_t[index])  # (batch, seq, n_cells)
@@ -259,8 +253,6 @@ def train_path_integrator(
         (loss + penalty).backward()
         optimiser.step()
         losses.append(loss.item())
-        if time_budget_s is not None and time.perf_counter() - started > time_budget_s:
-            break
     model.eval()
     return losses
 

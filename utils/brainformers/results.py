@@ -1,0 +1,144 @@
+"""Headline results of every chapter: the bar each must meet, and how a chapter reports them.
+
+A chapter's Results section prints one ``name: value`` line per headline figure
+(:func:`show`): what readers, teachers and the seed sweep read. What CI compares with
+the stored output (nbval) is the *claim* (:func:`claims`): ``recall_accuracy >= 0.95:
+True``. The exact digits of a training run move with the CPU's kernel path, the thread
+count and the seed; a claim that holds for every seed of the sweep (``make robustness``,
+``book/robustness.md``) does not. The bars live here, once, so that the notebooks, the
+sweep and the robustness table cannot disagree about what a chapter claims.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+__all__ = ["BARS", "Bar", "claims", "show"]
+
+_OPS: dict[str, Callable[[float, float], bool]] = {">=": operator.ge, "<=": operator.le}
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A headline and the bar it must meet: ``value <op> threshold``.
+
+    ``what`` says in words what the number is, for the robustness table.
+    """
+
+    name: str
+    op: str
+    threshold: float
+    what: str
+
+    def __post_init__(self) -> None:
+        if self.op not in _OPS:
+            raise ValueError(f"op must be one of {sorted(_OPS)}, got {self.op!r}")
+
+    def holds(self, value: float) -> bool:
+        """Whether ``value`` meets the bar (a NaN never does)."""
+        value = _number(self.name, value)
+        return not math.isnan(value) and _OPS[self.op](value, self.threshold)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.op} {self.threshold:g}"
+
+
+BARS: dict[str, tuple[Bar, ...]] = {
+    "01_self_attention": (
+        Bar("equivariance_max_abs_diff", "<=", 1e-5, "attention without positions permuted"),
+        Bar("with_positions_max_abs_diff", ">=", 0.1, "the same with sinusoidal positions"),
+        Bar("recall_accuracy", ">=", 0.95, "tiny transformer, associative recall (test)"),
+        Bar("bag_of_tokens_accuracy", "<=", 0.5, "order-blind bag-of-tokens control"),
+    ),
+    "02_hopfield": (
+        Bar("classical_overlap_load_005", ">=", 0.98, "classical net, final overlap at α = 0.05"),
+        Bar("classical_overlap_load_014", ">=", 0.9, "classical net, final overlap at α = 0.14"),
+        Bar("classical_overlap_load_020", "<=", 0.7, "classical net, final overlap at α = 0.20"),
+        Bar("classical_capacity_d64", "<=", 16, "classical net, patterns recalled at d = 64"),
+        Bar("modern_retrieval_100000", ">=", 0.99, "modern Hopfield, 100,000 patterns, β = 1"),
+        Bar("modern_retrieval_beta_01_1000", "<=", 0.5, "modern Hopfield, β = 0.1 (metastable)"),
+        Bar("attention_vs_hopfield_max_abs_diff", "<=", 1e-5, "one update vs attention"),
+        Bar("two_layer_vs_modern_max_abs_diff", "<=", 1e-3, "two-layer network vs modern"),
+        Bar("digits_modern_accuracy", ">=", 0.9, "half-masked digits, modern net"),
+        Bar("digits_classical_accuracy", "<=", 0.1, "half-masked digits, classical net"),
+    ),
+    "03_tem": (
+        Bar("temt_visited_accuracy", ">=", 0.95, "TEM-t, steps at visited nodes"),
+        Bar("temt_loop_closure_accuracy", ">=", 0.95, "TEM-t, arrival by a never-taken edge"),
+        Bar("temt_new_edge_accuracy", ">=", 0.95, "TEM-t, visited node, new edge"),
+        Bar("temt_minus_oracle_overall", ">=", -0.03, "TEM-t minus the oracle, every step"),
+        Bar("control_loop_closure_accuracy", "<=", 0.15, "time-position control, loop closures"),
+    ),
+    "04_grid_cells": (
+        Bar("nnpca_median_gridness", ">=", 0.3, "non-negative PCA, median gridness"),
+        Bar("nnpca_fraction_above_null", ">=", 0.8, "non-negative PCA, share above shuffle p95"),
+        Bar("unconstrained_median_gridness", "<=", 0.3, "unconstrained PCA control"),
+        Bar("rnn_decoding_error_cm", "<=", 10.0, "path-integrating RNN, decoding error (cm)"),
+        Bar("start_position_baseline_error_cm", ">=", 15.0, "start position held (cm)"),
+    ),
+    "05_brain_predictivity": (
+        Bar("simulated_generating_model_rank", "<=", 1, "rank of the generating layer"),
+        Bar("simulated_ceiling_abs_error", "<=", 0.05, "split-half ceiling vs the true one"),
+        Bar("position_feature_shuffled_score", ">=", 0.5, "position feature, shuffled folds"),
+        Bar("position_feature_grouped_score", "<=", 0.1, "position feature, grouped folds"),
+        Bar(
+            "published_trained_minus_untrained_median",
+            ">=",
+            0.1,
+            "published: trained minus untrained, median of 43 pairs",
+        ),
+        Bar("published_nextword_r_pereira", "<=", -0.6, "published: r(score, ln perplexity)"),
+    ),
+}
+
+
+def _number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:  # NumPy and torch scalars
+            return float(value.item())  # type: ignore[attr-defined]
+        except (AttributeError, TypeError, ValueError):
+            raise TypeError(
+                f"{name} must be a real number, got {type(value).__name__} {value!r}"
+            ) from None
+    return float(value)
+
+
+def _format(value: float | int, digits: int) -> str:
+    if isinstance(value, int):
+        return str(value)
+    if value != 0 and abs(value) < 0.5 * 10.0**-digits:
+        return f"{value:.1e}"  # a tiny difference is a result, not a zero
+    return f"{round(value, digits) + 0.0:.{digits}f}"  # + 0.0 turns -0.0 into 0.0
+
+
+def show(values: Mapping[str, object], digits: int = 2) -> None:
+    """Print one ``name: value`` line per headline (floats to ``digits`` decimals).
+
+    Integers print as integers; a non-zero float too small for ``digits`` decimals
+    prints in scientific notation, so that 3e-7 is not shown as 0.00.
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise TypeError(f"values must be a non-empty mapping name → number, got {values!r}")
+    for name, value in values.items():
+        number = _number(name, value)
+        integral = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        print(f"{name}: {_format(int(number) if integral else number, digits)}")
+
+
+def claims(chapter: str, values: Mapping[str, object]) -> None:
+    """Print, for each bar of ``chapter``, whether the chapter's value meets it.
+
+    One line per bar, e.g. ``recall_accuracy >= 0.95: True``: the output nbval checks.
+    Pass the unrounded values, so that 0.946 does not pass a bar of 0.95 by rounding.
+    """
+    if chapter not in BARS:
+        raise KeyError(f"no bars for chapter {chapter!r}; chapters: {sorted(BARS)}")
+    missing = [bar.name for bar in BARS[chapter] if bar.name not in values]
+    if missing:
+        raise KeyError(f"{chapter}: the values lack {missing}; got {sorted(values)}")
+    for bar in BARS[chapter]:
+        print(f"{bar}: {bar.holds(values[bar.name])}")

@@ -1,0 +1,210 @@
+"""Seed sweep: rerun every chapter for several seeds and publish the range of each headline.
+
+Each solution notebook sets ``SEED = 0`` in its setup cell and derives every random draw
+from it (data, initialisation, held-out sets). This script runs the notebook top to
+bottom in a fresh kernel once per seed, with only that line changed, reads the
+chapter's ``headline`` dictionary (the numbers its Results cell prints) and writes
+``book/robustness.md``: per headline its bar (from :mod:`brainformers.results`), the
+minimum, median and maximum over the seeds, and ``holds`` — ``yes`` only when every
+seed meets the bar. Cells tagged ``skip-execution`` ("scale it up") are skipped, as in CI.
+
+Usage::
+
+    python utils/robustness.py                       # seeds 0-4, every chapter (~25 min)
+    python utils/robustness.py --seeds 0 1 --chapters 03_tem   # a quick look, not written
+
+Only a full run (every chapter, at least five seeds) rewrites book/robustness.md.
+Not part of CI: it trains every chapter five times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import nbformat
+from brainformers.results import BARS
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLE = ROOT / "book" / "robustness.md"
+SEED_LINE = re.compile(r"^SEED = 0\b", re.MULTILINE)
+READ_HEADLINE = (
+    "import json as _json\n"
+    "print(_json.dumps({_k: float(_v) for _k, _v in headline.items()}))"
+)
+MIN_SEEDS = 5
+
+
+def with_seed(nb: nbformat.NotebookNode, seed: int) -> nbformat.NotebookNode:
+    """A copy of a solution notebook whose setup cell sets ``SEED = seed``."""
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    setups = [c for c in nb.cells if c.cell_type == "code" and SEED_LINE.search(c.source)]
+    if len(setups) != 1:
+        raise ValueError(
+            f"expected exactly one code cell with a line 'SEED = 0', found {len(setups)}"
+        )
+    setups[0].source = SEED_LINE.sub(f"SEED = {seed}", setups[0].source, count=1)
+    nb.cells.append(nbformat.v4.new_code_cell(READ_HEADLINE))
+    return nb
+
+
+def run_chapter(path: Path, seed: int, timeout: int = 900) -> tuple[dict[str, float], float]:
+    """Run one chapter with one seed; return its headline values and the wall-clock seconds."""
+    nb = with_seed(nbformat.read(path, as_version=4), seed)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    started = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - started
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.output_type == "stream")
+    return json.loads(text.strip().splitlines()[-1]), seconds
+
+
+def _fmt(value: float) -> str:
+    if value != 0 and abs(value) < 0.005:
+        return f"{value:.1e}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    text = f"{round(value, 3) + 0.0:.3f}".rstrip("0").rstrip(".")  # + 0.0: no "-0"
+    return "0" if text == "-0" else text
+
+
+def table(runs: Mapping[str, Mapping[int, Mapping[str, float]]]) -> list[dict[str, str]]:
+    """Rows of the robustness table from ``runs[chapter][seed][headline] = value``.
+
+    A headline with a bar in :data:`brainformers.results.BARS` holds only when every seed
+    meets it; one without a bar (a figure printed for context) shows its range only.
+    """
+    rows = []
+    for chapter, by_seed in runs.items():
+        if not by_seed:
+            raise ValueError(f"{chapter}: no seeds were run")
+        seeds = sorted(by_seed)
+        bars = {bar.name: bar for bar in BARS.get(chapter, ())}
+        names = list(dict.fromkeys(name for seed in seeds for name in by_seed[seed]))
+        missing = [name for name in bars if name not in names]
+        if missing:
+            raise ValueError(f"{chapter}: the runs lack the headlines {missing}")
+        for name in names:
+            values = [by_seed[seed][name] for seed in seeds if name in by_seed[seed]]
+            if len(values) != len(seeds):
+                raise ValueError(f"{chapter}: {name} is missing for some seeds")
+            bar = bars.get(name)
+            rows.append(
+                {
+                    "chapter": chapter,
+                    "headline": name,
+                    "bar": f"{bar.op} {bar.threshold:g}" if bar else "—",
+                    "seeds": f"{len(seeds)} ({seeds[0]}–{seeds[-1]})",
+                    "min": _fmt(min(values)),
+                    "median": _fmt(statistics.median(values)),
+                    "max": _fmt(max(values)),
+                    "holds": ("yes" if all(bar.holds(v) for v in values) else "**no**")
+                    if bar
+                    else "—",
+                }
+            )
+    return rows
+
+
+def markdown(
+    runs: Mapping[str, Mapping[int, Mapping[str, float]]],
+    seconds: Mapping[str, Sequence[float]],
+) -> str:
+    """The page book/robustness.md: the table, how it was made, and every seed's values."""
+    rows = table(runs)
+    columns = ["chapter", "headline", "bar", "seeds", "min", "median", "max", "holds"]
+    lines = [
+        "# Robustness: every headline, every seed",
+        "",
+        "Each chapter's solution notebook was run top to bottom once per seed (its setup cell's",
+        "`SEED` changed, nothing else), and the numbers its Results cell prints were collected.",
+        "A headline **holds** when every seed meets its bar; the bars are those the Results",
+        "cells check (`brainformers.results.BARS`). Rows without a bar are printed for context.",
+        "Made by `make robustness`"
+        f" ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPU cores, {platform.machine()},"
+        f" Python {platform.python_version()}, torch {_torch_version()}).",
+        "",
+        "| " + " | ".join(columns) + " |",
+        "|" + "---|" * len(columns),
+    ]
+    lines += ["| " + " | ".join(row[c] for c in columns) + " |" for row in rows]
+    failing = [f"`{r['chapter']}` `{r['headline']}`" for r in rows if r["holds"] == "**no**"]
+    lines += [
+        "",
+        "Every headline with a bar holds for every seed."
+        if not failing
+        else "Not holding for every seed: " + ", ".join(failing) + ".",
+        "",
+        "## Run time",
+        "",
+        "| chapter | seconds per run (min–max) |",
+        "|---|---|",
+    ]
+    lines += [
+        f"| {chapter} | {min(s):.0f}–{max(s):.0f} |" for chapter, s in seconds.items() if s
+    ]
+    lines += ["", "## Every seed", ""]
+    for chapter, by_seed in runs.items():
+        names = list(dict.fromkeys(n for seed in sorted(by_seed) for n in by_seed[seed]))
+        lines += [
+            f"`{chapter}`",
+            "",
+            "| headline | " + " | ".join(f"seed {s}" for s in sorted(by_seed)) + " |",
+            "|---|" + "---|" * len(by_seed),
+        ]
+        lines += [
+            f"| {n} | " + " | ".join(_fmt(by_seed[s][n]) for s in sorted(by_seed)) + " |"
+            for n in names
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _torch_version() -> str:
+    import torch
+
+    return torch.__version__
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(range(MIN_SEEDS)))
+    parser.add_argument("--chapters", nargs="+", default=sorted(BARS))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    runs: dict[str, dict[int, dict[str, float]]] = {}
+    seconds: dict[str, list[float]] = {}
+    for chapter in args.chapters:
+        path = ROOT / "solutions" / f"{chapter}.ipynb"
+        runs[chapter], seconds[chapter] = {}, []
+        for seed in args.seeds:
+            values, took = run_chapter(path, seed)
+            runs[chapter][seed] = values
+            seconds[chapter].append(took)
+            print(f"{chapter} seed {seed}: {took:.0f} s", flush=True)
+    for row in table(runs):
+        print(" | ".join(row.values()))
+    complete = set(args.chapters) == set(BARS) and len(set(args.seeds)) >= MIN_SEEDS
+    if complete:
+        TABLE.write_text(markdown(runs, seconds) + "\n")
+        print(f"wrote {TABLE.relative_to(ROOT)}")
+    else:
+        print(f"not written: {TABLE.name} needs every chapter and ≥ {MIN_SEEDS} seeds")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
