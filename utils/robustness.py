@@ -37,8 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "book" / "robustness.md"
 SEED_LINE = re.compile(r"^SEED = 0\b", re.MULTILINE)
 READ_HEADLINE = (
-    "import json as _json\n"
-    "print(_json.dumps({_k: float(_v) for _k, _v in headline.items()}))"
+    "import json as _json\nprint(_json.dumps({_k: float(_v) for _k, _v in headline.items()}))"
 )
 MIN_SEEDS = 5
 
@@ -153,9 +152,7 @@ def markdown(
         "| chapter | seconds per run (min–max) |",
         "|---|---|",
     ]
-    lines += [
-        f"| {chapter} | {min(s):.0f}–{max(s):.0f} |" for chapter, s in seconds.items() if s
-    ]
+    lines += [f"| {chapter} | {min(s):.0f}–{max(s):.0f} |" for chapter, s in seconds.items() if s]
     lines += ["", "## Every seed", ""]
     for chapter, by_seed in runs.items():
         names = list(dict.fromkeys(n for seed in sorted(by_seed) for n in by_seed[seed]))
