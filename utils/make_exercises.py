@@ -2,10 +2,15 @@
 
 solutions/ is the single source of every chapter. In a solution notebook, the part a
 student writes sits inside a code cell between ``# BEGIN SOLUTION`` and
-``# END SOLUTION``; an optional ``# HINT: ...`` line inside the block becomes the TODO
-comment. The generator
+``# END SOLUTION``; the block's ``# TASK: ...`` lines say in words and maths what to
+compute (never the code) and become the stub's TODO comment. The cell right after each
+exercise is a markdown cell of two or three collapsed hints
+(``<details><summary>Hint 1 — …</summary> … </details>``), the last of which says where
+the full solution is (the book's "Show solution" toggle); each chapter asks at least
+three ``**Think!**`` questions, each with a collapsed ``Model answer``. The generator
 
-* replaces each block with ``# TODO: <hint>`` and ``raise NotImplementedError(...)``,
+* checks that format, and names what is missing,
+* replaces each block with ``# TODO: <task>`` and ``raise NotImplementedError(...)``,
 * strips outputs and execution counts,
 * and keeps the solution notebooks in step with ``_config.yml``: the Colab badge (which
   opens the *exercise* notebook), the install line of the setup cell, and the
@@ -30,7 +35,11 @@ import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BEGIN, END, HINT = "# BEGIN SOLUTION", "# END SOLUTION", "# HINT:"
+BEGIN, END, TASK = "# BEGIN SOLUTION", "# END SOLUTION", "# TASK:"
+HINT_RE = re.compile(r"<details>\s*<summary>\s*Hint (\d+) — [^<]+</summary>")
+THINK_RE = re.compile(r"\*\*Think!")
+ANSWER_RE = re.compile(r"<details>\s*<summary>\s*Model answer")
+MIN_THINK, MIN_HINTS, MAX_HINTS = 3, 2, 3
 BADGE_RE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 INSTALL_RE = re.compile(r'%pip install --quiet "[^"]*"')
 CITATION_RE = re.compile(r'^repository-code: "[^"]*"$', re.MULTILINE)
@@ -73,10 +82,15 @@ def _stub(block: list[str], where: str) -> list[str]:
             f"{where}: a solution block must sit inside a function body, so the untouched "
             "exercise notebook still runs; indent it under a def"
         )
-    hints = [line.strip()[len(HINT) :].strip() for line in block if line.strip().startswith(HINT)]
-    hint = hints[0] if hints else "your code here"
+    tasks = [line.strip()[len(TASK) :].strip() for line in block if line.strip().startswith(TASK)]
+    if not tasks:
+        raise SourceError(
+            f"{where}: a solution block needs a '{TASK} …' line that says in words and maths "
+            "what to compute (it becomes the student's TODO)"
+        )
     message = "not done yet: replace this line with your code"
-    return [f"{indent}# TODO: {hint}\n", f'{indent}raise NotImplementedError("{message}")\n']
+    todo = [f"{indent}# TODO: {tasks[0]}\n"] + [f"{indent}#       {t}\n" for t in tasks[1:]]
+    return [*todo, f'{indent}raise NotImplementedError("{message}")\n']
 
 
 def strip_solutions(source: str, where: str) -> str:
@@ -103,6 +117,46 @@ def strip_solutions(source: str, where: str) -> str:
         raise SourceError(f"{where}: {BEGIN} without {END}")
     text = "".join(out)
     return text if source.endswith("\n") else text.rstrip("\n")
+
+
+def check_format(nb: nbformat.NotebookNode, name: str) -> None:
+    """Hints under every exercise and Think! questions with model answers (COURSE.md §3)."""
+    n_exercises = 0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or BEGIN not in cell.source:
+            continue
+        n_exercises += 1
+        where = f"{name}: exercise cell {n_exercises} (cell {index})"
+        after = nb.cells[index + 1] if index + 1 < len(nb.cells) else None
+        numbers = [int(n) for n in HINT_RE.findall(after.source)] if after else []
+        if after is None or after.cell_type != "markdown" or not numbers:
+            raise SourceError(
+                f"{where}: the next cell must be markdown with {MIN_HINTS}-{MAX_HINTS} collapsed "
+                "hints, '<details><summary>Hint 1 — …</summary> … </details>'"
+            )
+        if numbers != list(range(1, len(numbers) + 1)) or not (
+            MIN_HINTS <= len(numbers) <= MAX_HINTS
+        ):
+            raise SourceError(
+                f"{where}: expected hints numbered 1…{MIN_HINTS} or 1…{MAX_HINTS}, got {numbers}"
+            )
+        last = after.source[list(HINT_RE.finditer(after.source))[-1].start() :]
+        if "Show solution" not in last:
+            raise SourceError(
+                f"{where}: the last hint must say where the full solution is (the book's "
+                "'Show solution' toggle)"
+            )
+    questions = [c for c in nb.cells if c.cell_type == "markdown" and THINK_RE.search(c.source)]
+    for cell in questions:
+        if len(ANSWER_RE.findall(cell.source)) < len(THINK_RE.findall(cell.source)):
+            first = cell.source.strip().splitlines()[0][:60]
+            raise SourceError(
+                f"{name}: the Think! question '{first}…' needs a collapsed "
+                "'<details><summary>Model answer</summary> … </details>' below it"
+            )
+    n_questions = sum(len(THINK_RE.findall(c.source)) for c in questions)
+    if n_questions < MIN_THINK:
+        raise SourceError(f"{name}: {n_questions} Think! question(s); a chapter asks ≥ {MIN_THINK}")
 
 
 def sync_solution(nb: nbformat.NotebookNode, name: str, url: str, branch: str) -> None:
@@ -164,6 +218,7 @@ def build() -> dict[Path, str]:
     for path in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
         solution = nbformat.read(path, as_version=4)
         sync_solution(solution, path.name, url, branch)
+        check_format(solution, path.name)
         files[path] = nbformat.writes(solution) + "\n"
         exercise = exercise_notebook(solution, path.name)
         files[ROOT / "notebooks" / path.name] = nbformat.writes(exercise) + "\n"

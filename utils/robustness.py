@@ -11,10 +11,12 @@ seed meets the bar. Cells tagged ``skip-execution`` ("scale it up") are skipped,
 Usage::
 
     python utils/robustness.py                       # seeds 0-4, every chapter (~25 min)
-    python utils/robustness.py --seeds 0 1 --chapters 03_tem   # a quick look, not written
+    python utils/robustness.py --chapters 03_tem     # rerun one chapter after a change
+    python utils/robustness.py --seeds 0 1 --chapters 03_tem   # a quick look, not stored
 
-Only a full run (every chapter, at least five seeds) rewrites book/robustness.md.
-Not part of CI: it trains every chapter five times.
+Every seed's values are kept in book/robustness.json; a run of one chapter with at least
+five seeds replaces that chapter's entry, and the page is rebuilt from the whole file
+once every chapter is in it. Not part of CI: it trains every chapter five times.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "book" / "robustness.md"
+RAW = ROOT / "book" / "robustness.json"  # every seed's values, so one chapter can be rerun
 SEED_LINE = re.compile(r"^SEED = 0\b", re.MULTILINE)
 READ_HEADLINE = (
     "import json as _json\nprint(_json.dumps({_k: float(_v) for _k, _v in headline.items()}))"
@@ -176,30 +179,40 @@ def _torch_version() -> str:
     return torch.__version__
 
 
+def _load_raw() -> dict:
+    if RAW.exists():
+        return json.loads(RAW.read_text())
+    return {"chapters": {}}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(MIN_SEEDS)))
     parser.add_argument("--chapters", nargs="+", default=sorted(BARS))
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    runs: dict[str, dict[int, dict[str, float]]] = {}
-    seconds: dict[str, list[float]] = {}
+    raw = _load_raw()
     for chapter in args.chapters:
         path = ROOT / "solutions" / f"{chapter}.ipynb"
-        runs[chapter], seconds[chapter] = {}, []
+        entry = {"seeds": {}, "seconds": [], "date": time.strftime("%Y-%m-%d")}
         for seed in args.seeds:
             values, took = run_chapter(path, seed)
-            runs[chapter][seed] = values
-            seconds[chapter].append(took)
+            entry["seeds"][str(seed)] = values
+            entry["seconds"].append(round(took, 1))
             print(f"{chapter} seed {seed}: {took:.0f} s", flush=True)
-    for row in table(runs):
-        print(" | ".join(row.values()))
-    complete = set(args.chapters) == set(BARS) and len(set(args.seeds)) >= MIN_SEEDS
-    if complete:
-        TABLE.write_text(markdown(runs, seconds) + "\n")
-        print(f"wrote {TABLE.relative_to(ROOT)}")
-    else:
-        print(f"not written: {TABLE.name} needs every chapter and ≥ {MIN_SEEDS} seeds")
+        if len(set(args.seeds)) >= MIN_SEEDS:
+            raw["chapters"][chapter] = entry
+        for row in table({chapter: {int(k): v for k, v in entry["seeds"].items()}}):
+            print(" | ".join(row.values()))
+    chapters = raw["chapters"]
+    if set(chapters) != set(BARS) or len(set(args.seeds)) < MIN_SEEDS:
+        print(f"not written: {TABLE.name} needs every chapter run with ≥ {MIN_SEEDS} seeds")
+        return 0
+    RAW.write_text(json.dumps(raw, indent=1, sort_keys=True) + "\n")
+    runs = {ch: {int(k): v for k, v in chapters[ch]["seeds"].items()} for ch in sorted(chapters)}
+    seconds = {ch: chapters[ch]["seconds"] for ch in sorted(chapters)}
+    TABLE.write_text(markdown(runs, seconds) + "\n")
+    print(f"wrote {TABLE.relative_to(ROOT)} and {RAW.relative_to(ROOT)}")
     return 0
 
 
