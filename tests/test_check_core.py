@@ -145,3 +145,17 @@ def test_an_unwritable_verdict_file_only_warns(tmp_path, monkeypatch, capsys):
     with pytest.warns(UserWarning, match="could not write the verdict"):
         result = check.causal_mask(ref_attention.causal_mask)
     assert result is ref_attention.causal_mask
+
+
+def test_every_checker_records_its_verdict_under_its_own_name(capsys):
+    """The grader matches ``x = check.NAME(x)`` cells to verdicts by this name."""
+
+    def todo(*args, **kwargs):
+        raise NotImplementedError
+
+    names = [n for n in check.__all__ if n not in {"CheckFailed", "Verdict", "verdicts"}]
+    assert len(names) >= 25
+    for name in names:
+        getattr(check, name)(todo)
+        verdict = check.verdicts()[-1]
+        assert (verdict.exercise, verdict.status) == (name, "not attempted")
