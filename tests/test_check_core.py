@@ -159,3 +159,20 @@ def test_every_checker_records_its_verdict_under_its_own_name(capsys):
         getattr(check, name)(todo)
         verdict = check.verdicts()[-1]
         assert (verdict.exercise, verdict.status) == (name, "not attempted")
+
+
+def test_counting_calls_keeps_the_globals_the_student_code_creates(capsys):
+    namespace: dict = {}
+    exec(  # noqa: S102 — stands in for a notebook's __main__
+        "from brainformers.attention import scaled_dot_product_attention\n"
+        "def via(patterns, states, beta):\n"
+        "    global last_beta\n"
+        "    last_beta = beta\n"
+        "    return scaled_dot_product_attention(states, patterns, patterns, scale=beta)[0]\n",
+        namespace,
+    )
+    result, out = run(check.hopfield_via_attention, namespace["via"], capsys)
+    assert result is namespace["via"], out
+    assert "last_beta" in namespace
+    assert namespace["scaled_dot_product_attention"] is ref_attention.scaled_dot_product_attention
+    assert ref_attention.scaled_dot_product_attention.__module__ == "brainformers.attention"

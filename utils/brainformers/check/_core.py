@@ -12,7 +12,7 @@ import json
 import os
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from unittest import mock
@@ -112,13 +112,18 @@ def counting_calls(fn: Callable, target: Callable, module: Any) -> Iterator[Call
         return target(*args, **kwargs)
 
     scope = getattr(fn, "__globals__", None)
-    with ExitStack() as stack:
-        if isinstance(scope, dict):
-            names = {name: counting for name, value in scope.items() if value is target}
-            if names:
-                stack.enter_context(mock.patch.dict(scope, names))
-        stack.enter_context(mock.patch.object(module, target.__name__, counting))
-        yield counter
+    names = [n for n, v in scope.items() if v is target] if isinstance(scope, dict) else []
+    # Only these names are swapped and put back (mock.patch.dict would clear and refill the
+    # whole namespace, losing any global the student's code creates meanwhile).
+    for name in names:
+        scope[name] = counting
+    try:
+        with mock.patch.object(module, target.__name__, counting):
+            yield counter
+    finally:
+        for name in names:
+            if scope.get(name) is counting:
+                scope[name] = target
 
 
 def seeded(seed: int) -> torch.Generator:
