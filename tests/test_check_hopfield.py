@@ -369,3 +369,39 @@ def _dense_rows(patterns, states, order):
 def test_batch_only_version_is_told_about_single_states(name, batch_only, capsys):
     checker, reference, _ = CHECKERS[name]
     assert_rejected(checker, batch_only, reference, capsys, "one unbatched state")
+
+
+def test_via_attention_must_call_chapter_01_attention(capsys):
+    """Right values from a softmax of its own are rejected: the exercise is the reuse."""
+
+    def own_softmax(patterns, states, beta):
+        return torch.softmax(beta * states @ patterns.T, dim=-1) @ patterns
+
+    assert_rejected(
+        check.hopfield_via_attention,
+        own_softmax,
+        ref.modern_update,
+        capsys,
+        "hopfield_via_attention must call chapter 01's scaled_dot_product_attention; "
+        "it computed its own softmax",
+    )
+
+
+def test_via_attention_found_under_any_name_or_through_the_module(capsys):
+    """A notebook's function looks the attention up in its globals (``__main__``), under
+    whatever name it was imported as, or as an attribute of the module."""
+    namespace: dict = {}
+    exec(  # noqa: S102 — stands in for a notebook's __main__
+        "import brainformers.attention as A\n"
+        "from brainformers.attention import scaled_dot_product_attention as sdpa\n"
+        "def by_alias(patterns, states, beta):\n"
+        "    return sdpa(states, patterns, patterns, scale=beta)[0]\n"
+        "def by_module(patterns, states, beta):\n"
+        "    return A.scaled_dot_product_attention(states, patterns, patterns, scale=beta)[0]\n",
+        namespace,
+    )
+    for name in ("by_alias", "by_module"):
+        fn = namespace[name]
+        result, out = run(check.hopfield_via_attention, fn, capsys)
+        assert result is fn, out
+    assert namespace["sdpa"] is scaled_dot_product_attention  # restored after the check

@@ -203,11 +203,34 @@ def lookup_without_null(positions, values, null_key, null_value, beta):
     return scaled_dot_product_attention(unit * scale[:, None], unit, values, mask=mask, scale=1.0)
 
 
+def lookup_solution(positions, values, null_key, null_value, beta):
+    """The book's solution: one call of chapter 01's attention."""
+    batch, seq, _ = positions.shape
+    unit = F.normalize(positions, dim=-1)
+    scale = beta * torch.log1p(torch.arange(seq, dtype=positions.dtype))
+    keys = torch.cat([F.normalize(null_key, dim=-1).expand(batch, 1, -1), unit], dim=1)
+    vals = torch.cat([null_value.expand(batch, 1, -1), values], dim=1)
+    mask = causal_mask(seq + 1)[:-1]
+    return scaled_dot_product_attention(unit * scale[:, None], keys, vals, mask=mask, scale=1.0)
+
+
 def test_memory_lookup_accepts_correct_versions(capsys):
-    for fn in (ref.memory_lookup, lookup_loop):
+    for fn in (ref.memory_lookup, lookup_solution):
         result, out = run(check.memory_lookup, fn, capsys)
         assert result is fn, out
         assert out.startswith("✓ memory_lookup"), out
+
+
+def test_memory_lookup_must_use_chapter_01_attention(capsys):
+    """Right values from a softmax of its own: rejected, since the exercise is the reuse."""
+    assert_rejected(
+        check.memory_lookup,
+        lookup_loop,
+        ref.memory_lookup,
+        capsys,
+        "memory_lookup must call chapter 01's scaled_dot_product_attention; it computed its "
+        "own softmax",
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,9 @@ One module per idea, by chapter:
   :mod:`~brainformers.data` (stimuli, simulated subjects, published scores, Pereira 2018);
 * every chapter — :mod:`~brainformers.plot` (figure style), :mod:`~brainformers.check`
   (exercise checkers), :mod:`~brainformers.results` (headline bars and how a chapter
-  reports them).
+  reports them);
+* teachers — :mod:`~brainformers.grade` (a class's notebooks on fresh kernels, one grade
+  sheet: ``python -m brainformers.grade NOTEBOOK... --csv grades.csv``).
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ On success it returns the student's function. When the function is unfinished
 message — wrong shape before wrong values, and a hint when the answer matches a known
 mistake — and returns the reference implementation from :mod:`brainformers`, so the rest
 of the notebook still runs.
+
+Every checker also records a :class:`Verdict` (exercise, status, message) for a grader:
+:func:`verdicts` returns those of this process, and when the environment variable
+``BRAINFORMERS_VERDICTS`` names a file each is appended to it as one JSON line (what
+:mod:`brainformers.grade` reads).
 """
 
 from ._attention import (
@@ -19,7 +24,7 @@ from ._attention import (
     padding_mask,
     sinusoidal_positions,
 )
-from ._core import CheckFailed
+from ._core import CheckFailed, Verdict, verdicts
 from ._encoding import (
     choose_alpha,
     grouped_folds,
@@ -43,6 +48,8 @@ from ._tem import memory_lookup, position_step, random_walk, visited_before
 
 __all__ = [
     "CheckFailed",
+    "Verdict",
+    "verdicts",
     "attention",
     "causal_mask",
     "multi_head_attention",

@@ -1,38 +1,129 @@
-"""The checker machinery shared by every chapter: run, compare, report, fall back."""
+"""The checker machinery shared by every chapter: run, compare, report, fall back.
+
+Every checker ends in :func:`run_checks`, which prints one line for the reader and records
+a :class:`Verdict` for a grader: kept in-process (:func:`verdicts`) and, when the
+environment variable ``BRAINFORMERS_VERDICTS`` names a file, appended to it as one JSON
+line, so :mod:`brainformers.grade` reads verdicts without parsing the printed prose.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import json
+import os
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+from unittest import mock
 
 import numpy as np
 import torch
 
 _PASS, _FAIL, _TODO = "✓", "✗", "○"
 _FALLBACK = "Using the reference implementation so the rest of the notebook runs."
+VERDICTS_ENV = "BRAINFORMERS_VERDICTS"
+
+Status = Literal["passed", "failed", "not attempted"]
 
 
 class CheckFailed(Exception):
     """A student's function gave a wrong answer; the message says what and why."""
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """One checker's outcome, for a grader.
+
+    ``status`` is ``"passed"``, ``"failed"`` or ``"not attempted"`` (the stub still
+    raises ``NotImplementedError``); ``message`` is what the printed line says, without
+    its mark and without the fallback notice.
+    """
+
+    exercise: str
+    status: Status
+    message: str
+
+
+_VERDICTS: list[Verdict] = []
+
+
+def verdicts() -> list[Verdict]:
+    """The verdicts of every checker run in this process so far, oldest first (a copy)."""
+    return list(_VERDICTS)
+
+
+def _record(exercise: str, status: Status, message: str) -> None:
+    verdict = Verdict(exercise, status, message)
+    _VERDICTS.append(verdict)
+    path = os.environ.get(VERDICTS_ENV)
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(json.dumps(asdict(verdict), ensure_ascii=False) + "\n")
+    except OSError as error:  # a grader's file must never break the student's notebook
+        warnings.warn(f"could not write the verdict to {path}: {error}", stacklevel=3)
+
+
 def run_checks(name: str, student: Callable, reference: Callable, cases: Callable[[Callable], int]):
-    """Run ``cases(student)``; print one line; return the function to use from now on."""
+    """Run ``cases(student)``; print one line; record a verdict; return the function to use."""
     try:
         n_checks = cases(student)
     except NotImplementedError:
         print(f"{_TODO} {name}: not implemented yet. {_FALLBACK}")
+        _record(name, "not attempted", "not implemented yet.")
         return reference
     except CheckFailed as failure:
         print(f"{_FAIL} {name}: {failure}\n  {_FALLBACK}")
+        _record(name, "failed", str(failure))
         return reference
     except Exception as error:  # noqa: BLE001 — any crash in student code is reported, not raised
-        print(
-            f"{_FAIL} {name}: your function raised {type(error).__name__}: {error}\n  {_FALLBACK}"
-        )
+        message = f"your function raised {type(error).__name__}: {error}"
+        print(f"{_FAIL} {name}: {message}\n  {_FALLBACK}")
+        _record(name, "failed", message)
         return reference
-    print(f"{_PASS} {name}: all {n_checks} checks passed.")
+    message = f"all {n_checks} checks passed."
+    print(f"{_PASS} {name}: {message}")
+    _record(name, "passed", message)
     return student
+
+
+class CallCounter:
+    """How often a library function was called while :func:`counting_calls` was active."""
+
+    def __init__(self) -> None:
+        self.n_calls = 0
+
+
+@contextmanager
+def counting_calls(fn: Callable, target: Callable, module: Any) -> Iterator[CallCounter]:
+    """Count the calls that ``fn`` makes to the library function ``target``.
+
+    Inside the block, ``target`` is replaced by a counting wrapper wherever ``fn`` can
+    reach it by name: every global of ``fn`` bound to it (a notebook's ``__main__``, whatever
+    the student called it on import) and the attribute ``module.<target name>`` (for
+    ``attention.scaled_dot_product_attention(...)``). Everything is restored on exit.
+    """
+    counter = CallCounter()
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        counter.n_calls += 1
+        return target(*args, **kwargs)
+
+    scope = getattr(fn, "__globals__", None)
+    names = [n for n, v in scope.items() if v is target] if isinstance(scope, dict) else []
+    # Only these names are swapped and put back (mock.patch.dict would clear and refill the
+    # whole namespace, losing any global the student's code creates meanwhile).
+    for name in names:
+        scope[name] = counting
+    try:
+        with mock.patch.object(module, target.__name__, counting):
+            yield counter
+    finally:
+        for name in names:
+            if scope.get(name) is counting:
+                scope[name] = target
 
 
 def seeded(seed: int) -> torch.Generator:
@@ -44,6 +135,38 @@ def as_pair(result: Any, case: str) -> tuple[torch.Tensor, torch.Tensor]:
         got = type(result).__name__
         raise CheckFailed(f"{case}: expected a tuple (output, weights), got {got}.")
     return result
+
+
+_TORCH_DTYPE_HINTS = {
+    (torch.float32, torch.float64): "did you build it with NumPy or "
+    "torch.tensor(..., dtype=torch.float64)? Keep the inputs' dtype (torch.zeros_like(x), "
+    "dtype=x.dtype).",
+    (torch.float64, torch.float32): "a new tensor (torch.zeros, torch.tensor) is float32 "
+    "unless told otherwise: keep the inputs' dtype (torch.zeros_like(x), dtype=x.dtype).",
+}
+_NUMPY_DTYPE_HINTS = {
+    (np.dtype(np.float64), np.dtype(np.float32)): "did you cast to float32 or build it with "
+    "torch? Keep NumPy's default float64.",
+    (np.dtype(np.float32), np.dtype(np.float64)): "keep the inputs' dtype (np.zeros_like(x), "
+    ".astype(x.dtype)).",
+}
+
+
+def _same_float_dtype(what: str, got: Any, want: Any, case: str, hints: dict) -> None:
+    """A floating answer must have the reference's floating dtype, said at once."""
+    if got == want or not (_floating(got) and _floating(want)):
+        return
+    hint = hints.get((want, got), "")
+    raise CheckFailed(
+        f"{case}: {what} should have dtype {want} (like the inputs), got {got}"
+        f"{' — ' + hint if hint else '.'}"
+    )
+
+
+def _floating(dtype: torch.dtype | np.dtype) -> bool:
+    if isinstance(dtype, torch.dtype):
+        return dtype.is_floating_point
+    return bool(np.issubdtype(dtype, np.floating))
 
 
 def compare(
@@ -59,7 +182,9 @@ def compare(
 ) -> None:
     """Compare ``got`` with ``want``: type, then shape, then dtype, then values.
 
-    ``want`` may be a torch tensor or a NumPy array; ``got`` must be the same kind. A
+    ``want`` may be a torch tensor or a NumPy array; ``got`` must be the same kind, and a
+    floating ``got`` must have ``want``'s floating dtype (float32 vs float64 is reported
+    before any value). Views and arrays with negative strides are fine answers. A
     wrong value is matched against known ``mistakes`` (each with its hint), then handed
     to ``explain`` (which may raise a more specific message) before the generic one.
     """
@@ -68,8 +193,20 @@ def compare(
         expected = "NumPy array" if kind is np.ndarray else "torch.Tensor"
         raise CheckFailed(f"{case}: {what} should be a {expected}, got {type(got).__name__}.")
     if kind is np.ndarray:
-        got, want = torch.from_numpy(got), torch.from_numpy(want)
-        mistakes = [(torch.as_tensor(np.asarray(wrong)), hint) for wrong, hint in mistakes]
+        if got.dtype.kind not in "biuf":
+            raise CheckFailed(f"{case}: {what} should hold numbers, got dtype {got.dtype}.")
+        if got.shape == want.shape:
+            _same_float_dtype(what, got.dtype, want.dtype, case, _NUMPY_DTYPE_HINTS)
+        # Copies: from_numpy refuses negative strides (x[::-1]) and would share memory.
+        got, want = (torch.from_numpy(np.ascontiguousarray(a)) for a in (got, want))
+        mistakes = [
+            (torch.from_numpy(np.ascontiguousarray(np.asarray(wrong))), hint)
+            for wrong, hint in mistakes
+        ]
+    else:
+        got = got.detach().cpu().contiguous()  # a transposed or sliced view is a fine answer
+        if got.shape == want.shape:
+            _same_float_dtype(what, got.dtype, want.dtype, case, _TORCH_DTYPE_HINTS)
     if got.shape != want.shape:
         hint = (shape_hints or {}).get(tuple(got.shape), "")
         raise CheckFailed(

@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from .. import attention as attention_module
 from .. import hopfield as ref
 from ..attention import scaled_dot_product_attention
-from ._core import CheckFailed, compare, compare_number, run_checks, seeded
+from ._core import CheckFailed, compare, compare_number, counting_calls, run_checks, seeded
 
 
 def _patterns(n_patterns: int, n: int, seed: int) -> np.ndarray:
@@ -415,10 +416,13 @@ def attention_entropy(fn: Callable) -> Callable:
 
 def _via_attention_cases(fn: Callable) -> int:
     cases = _modern_inputs()
+    n_calls = 0
     for case, x, s, beta in cases:
         want = ref.modern_update(x, s, beta)
         try:
-            got = fn(x.clone(), s.clone(), beta)
+            with counting_calls(fn, scaled_dot_product_attention, attention_module) as counter:
+                got = fn(x.clone(), s.clone(), beta)
+            n_calls += counter.n_calls
         except TypeError as error:
             if str(error).startswith("mask must be"):
                 raise CheckFailed(
@@ -451,11 +455,20 @@ def _via_attention_cases(fn: Callable) -> int:
                 )
             ],
         )
+    if n_calls == 0:
+        raise CheckFailed(
+            "hopfield_via_attention must call chapter 01's scaled_dot_product_attention; it "
+            "computed its own softmax. The values are right — now get them from "
+            "scaled_dot_product_attention(states, patterns, patterns, scale=beta)[0]."
+        )
     return len(cases)
 
 
 def hopfield_via_attention(fn: Callable) -> Callable:
     """Check ``hopfield_via_attention(patterns, states, beta)`` built on chapter 01's attention.
+
+    Besides the values, the check verifies that the function called
+    :func:`brainformers.attention.scaled_dot_product_attention` (the exercise's point).
 
     Reference: :func:`brainformers.hopfield.modern_update`.
     """

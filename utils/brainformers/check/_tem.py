@@ -18,9 +18,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import attention as attention_module
 from .. import tem as ref
 from ..attention import causal_mask, scaled_dot_product_attention
-from ._core import CheckFailed, as_pair, compare, run_checks, seeded
+from ._core import CheckFailed, as_pair, compare, counting_calls, run_checks, seeded
 
 # ------------------------------------------------------------------ random walk
 
@@ -254,12 +255,15 @@ def _lookup_cases(fn: Callable) -> int:
         null_value = torch.randn(d_v, generator=g)
         case = f"case {k + 1} (batch={batch}, seq={seq}, d_pos={d_pos}, β={beta})"
         cases.append((case, positions, values, null_key, null_value, beta))
+    n_calls = 0
     for case, positions, values, null_key, null_value, beta in cases:
         args = (positions, values, null_key, null_value, beta)
         want_out, want_w = ref.memory_lookup(*args)
-        got_out, got_w = as_pair(
-            fn(*(a.clone() if isinstance(a, torch.Tensor) else a for a in args)), case
-        )
+        copies = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+        with counting_calls(fn, scaled_dot_product_attention, attention_module) as counter:
+            result = fn(*copies)
+        n_calls += counter.n_calls
+        got_out, got_w = as_pair(result, case)
         batch, seq, _ = positions.shape
         if isinstance(got_w, torch.Tensor) and got_w.shape == (batch, seq, seq):
             raise CheckFailed(
@@ -278,6 +282,12 @@ def _lookup_cases(fn: Callable) -> int:
             mistakes=[(w, hint) for (_, w), hint in mistakes],
         )
         compare("the retrieved values", got_out, want_out, case, "(batch, seq, d_v)")
+    if n_calls == 0:
+        raise CheckFailed(
+            "memory_lookup must call chapter 01's scaled_dot_product_attention; it computed "
+            "its own softmax. The values are right — now get them from one call "
+            "scaled_dot_product_attention(queries, keys, values, mask=mask, scale=1.0)."
+        )
     return len(cases)
 
 
@@ -303,5 +313,6 @@ def _lookup_mistakes(args: tuple[Any, ...]) -> list[tuple[tuple[torch.Tensor, to
 
 def memory_lookup(fn: Callable) -> Callable:
     """Check ``memory_lookup(positions, values, null_key, null_value, beta)`` against the
-    reference :func:`brainformers.tem.memory_lookup`."""
+    reference :func:`brainformers.tem.memory_lookup`, and that it calls chapter 01's
+    :func:`~brainformers.attention.scaled_dot_product_attention`."""
     return run_checks("memory_lookup", fn, ref.memory_lookup, _lookup_cases)
