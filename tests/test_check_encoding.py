@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brainformers import check
+from brainformers import check, features
 from brainformers import encoding as ref
 from checking import assert_rejected, run
 from sklearn.linear_model import Ridge
@@ -226,17 +226,96 @@ def test_grouped_mistakes(capsys, wrong, fragment):
     assert_rejected(check.grouped_folds, wrong, ref.grouped_folds, capsys, fragment)
 
 
+# ----------------------------------------------------------------- position in passage
+
+
+def position_loop(passage, width=1.0):
+    # Another correct reading: the bump over each sentence's position *within* its passage.
+    n = len(passage)
+    out = np.zeros((n, n))
+    for label in dict.fromkeys(passage.tolist()):
+        members = np.flatnonzero(passage == label)
+        rank = np.arange(members.size)
+        out[np.ix_(members, members)] = np.exp(
+            -((rank[:, None] - rank[None, :]) ** 2) / (2 * width**2)
+        )
+    return out
+
+
+def position(passage, width=1.0, *, mistake=None):
+    passage = np.asarray(passage)
+    n = passage.size
+    d = np.arange(n)[:, None] - np.arange(n)[None, :]
+    same = passage[:, None] == passage[None, :]
+    w = 1.0 if mistake == "width-ignored" else width
+    denominator = {"no-two": w**2, "not-squared": 2 * w}.get(mistake, 2 * w**2)
+    bump = np.exp(-(d**2) / denominator)
+    if mistake == "no-mask":
+        return bump
+    if mistake == "identity-only":
+        return same.astype(float)
+    if mistake == "one-hot-passages":
+        labels = list(dict.fromkeys(passage.tolist()))
+        return (passage[:, None] == np.array(labels)[None, :]).astype(float)
+    if mistake == "float32":
+        return np.where(same, bump, 0.0).astype(np.float32)
+    if mistake == "leaky-neighbours":
+        # zero across passages except the neighbour just over the boundary
+        out = np.where(same, bump, 0.0)
+        out[np.abs(d) == 1] = np.maximum(out[np.abs(d) == 1], 0.5)
+        return out
+    return np.where(same, bump, 0.0)
+
+
+def test_position_accepts_reference_and_alternative(capsys):
+    reference = features.position_in_passage
+    assert run(check.position_in_passage, reference, capsys)[0] is reference
+    for fn in (position, position_loop):
+        result, out = run(check.position_in_passage, fn, capsys)
+        assert result is fn and out.startswith("✓"), out
+
+
+@pytest.mark.parametrize(
+    "mistake, fragment",
+    [
+        ("no-mask", "across passage boundaries"),
+        ("identity-only", "passage identity only"),
+        ("no-two", "factor 2"),
+        ("not-squared", "not squared"),
+        ("width-ignored", "does not change with width"),
+        ("one-hot-passages", "one column per passage"),
+        ("float32", "dtype float64"),
+        ("leaky-neighbours", "different passages"),
+    ],
+)
+def test_position_mistakes(capsys, mistake, fragment):
+    assert_rejected(
+        check.position_in_passage,
+        lambda passage, width=1.0: position(passage, width, mistake=mistake),
+        features.position_in_passage,
+        capsys,
+        fragment,
+    )
+
+
 # ----------------------------------------------------------------- unfinished
 
 
 @pytest.mark.parametrize(
     "checker",
-    ["pearson_per_voxel", "ridge_predict", "choose_alpha", "split_half_ceiling", "grouped_folds"],
+    [
+        "pearson_per_voxel",
+        "ridge_predict",
+        "choose_alpha",
+        "split_half_ceiling",
+        "grouped_folds",
+        "position_in_passage",
+    ],
 )
 def test_not_implemented(capsys, checker):
     def stub(*args):
         raise NotImplementedError
 
     result, out = run(getattr(check, checker), stub, capsys)
-    assert result is getattr(ref, checker)
+    assert result is getattr(features if checker == "position_in_passage" else ref, checker)
     assert out.startswith("○") and "not implemented yet" in out

@@ -254,7 +254,7 @@ MISTAKES = [
     ("hopfield_via_attention", dict(mode="tuple"), "return only the output, [0]"),
     ("hopfield_via_attention", dict(mode="patterns-as-query"), "patterns went in as the query"),
     ("hopfield_via_attention", dict(mode="weights"), "return the output, [0]"),
-    ("hopfield_via_attention", dict(mode="positional-beta"), "scale=beta"),
+    ("hopfield_via_attention", dict(mode="positional-beta"), "pass it by name"),
     # two_layer_step
     ("two_layer_step", dict(mistake="no-leak"), "leak terms are missing"),
     ("two_layer_step", dict(mistake="h-not-softmax"), "not by h itself"),

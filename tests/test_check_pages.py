@@ -39,3 +39,13 @@ def test_broken_link_and_image_are_reported(tmp_path):
 def test_mathjax_from_the_network_is_reported(tmp_path):
     html = site(tmp_path, '<script src="https://cdn.example/mathjax@3/es5/tex-chtml.js"></script>')
     assert "MathJax from the network" in cp.broken_links(html)[0]
+
+
+def test_collapsed_blocks_are_counted_and_open_ones_reported():
+    dom = (
+        '<details class="hide above-input"><summary><span>Show solution</span></summary>x'
+        "</details><details><summary>Hint 1 — the idea</summary>a</details>"
+        "<details open><summary>Hint 2 — the approach</summary>b</details>"
+        "<details><summary>Model answer</summary>c</details>"
+    )
+    assert cp.collapsed(dom) == {"solutions": 1, "hints": 2, "answers": 1, "open": 1}

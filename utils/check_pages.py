@@ -7,7 +7,10 @@ Checks, on the HTML in _build/html:
 * on each page that holds math, MathJax has rendered it (``mjx-container`` elements in
   the DOM after Chromium ran the page's scripts);
 * each chapter page shows its figures (``<img>`` elements whose files exist) and the
-  "Open in Colab" badge that opens the exercise notebook.
+  "Open in Colab" badge that opens the exercise notebook;
+* on each chapter page, what a reader should open on purpose starts closed: every
+  exercise's solution code behind a "Show solution" toggle, two or more hints per
+  exercise and a model answer per Think! question, each a ``<details>`` without ``open``.
 
 ``--screenshots DIR`` also writes a PNG of each page, to look at.
 
@@ -35,7 +38,30 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHAPTERS = sorted(p.stem for p in (ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 MATH_PAGES = ["solutions/" + c for c in CHAPTERS]
-LOOK_AT = ["book/intro", "book/teaching", "book/how_to_use", *MATH_PAGES]
+LOOK_AT = ["book/intro", "book/teaching", "book/how_to_use", "book/robustness", *MATH_PAGES]
+_DETAILS = re.compile(r"<details\b([^>]*)>(.*?)</summary>", re.DOTALL)
+
+
+def collapsed(dom: str) -> dict[str, int]:
+    """Counts of the page's collapsed blocks: solutions, hints, model answers, and any
+    ``<details>`` that is open (which should be none)."""
+    counts = {"solutions": 0, "hints": 0, "answers": 0, "open": 0}
+    for attrs, summary in _DETAILS.findall(dom):
+        text = re.sub(r"<[^>]+>", " ", summary)
+        if re.search(r"\bopen\b", attrs):
+            counts["open"] += 1
+        if "Show solution" in text:
+            counts["solutions"] += 1
+        elif re.search(r"Hint \d", text):
+            counts["hints"] += 1
+        elif "Model answer" in text:
+            counts["answers"] += 1
+    return counts
+
+
+def _exercises(chapter: str) -> int:
+    source = (ROOT / "solutions" / f"{chapter}.ipynb").read_text(encoding="utf-8")
+    return source.count("# BEGIN SOLUTION")
 
 
 class _Links(HTMLParser):
@@ -145,7 +171,25 @@ def main(argv: list[str] | None = None) -> int:
                 badge = re.search(r"colab\.research\.google\.com/github/[^\"']+/notebooks/", source)
                 if not badge:
                     problems.append(f"{page}: no Colab badge opening the exercise notebook")
-                print(f"{page}: {n_math} math elements rendered, {len(figures)} figures")
+                blocks = collapsed(dom)
+                n_exercises = _exercises(page.removeprefix("solutions/"))
+                if blocks["solutions"] < n_exercises:
+                    problems.append(
+                        f"{page}: {n_exercises} exercises but {blocks['solutions']} "
+                        "'Show solution' toggles"
+                    )
+                if blocks["hints"] < 2 * n_exercises or blocks["answers"] < 3:
+                    problems.append(
+                        f"{page}: expected ≥ {2 * n_exercises} collapsed hints and ≥ 3 model "
+                        f"answers, found {blocks['hints']} and {blocks['answers']}"
+                    )
+                if blocks["open"]:
+                    problems.append(f"{page}: {blocks['open']} <details> blocks open by default")
+                print(
+                    f"{page}: {n_math} math elements rendered, {len(figures)} figures, "
+                    f"{blocks['solutions']} solutions, {blocks['hints']} hints and "
+                    f"{blocks['answers']} model answers collapsed"
+                )
             else:
                 print(f"{page}: {n_math} math elements rendered")
             if args.screenshots:

@@ -29,6 +29,7 @@ from ._encoding import (
     choose_alpha,
     grouped_folds,
     pearson_per_voxel,
+    position_in_passage,
     ridge_predict,
     split_half_ceiling,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "choose_alpha",
     "grouped_folds",
     "pearson_per_voxel",
+    "position_in_passage",
     "ridge_predict",
     "split_half_ceiling",
 ]

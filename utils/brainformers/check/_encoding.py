@@ -1,4 +1,4 @@
-"""Checkers for chapter 05 (brain predictivity): correlation, ridge, ceiling, grouped splits.
+"""Checkers for chapter 05 (brain predictivity): correlation, ridge, ceiling, splits, controls.
 
 Every case is seeded and small. Inputs are handed to the student's function as copies, and
 each wrong answer is compared with the outputs of known mistakes on the same inputs, so the
@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import encoding as ref
+from .. import features as feat
 from ._core import CheckFailed, compare, compare_number, run_checks
 
 
@@ -348,3 +349,113 @@ def _grouped_cases(fn: Callable) -> int:
 def grouped_folds(fn: Callable) -> Callable:
     """Check ``grouped_folds(groups, n_folds)``: any split that keeps groups whole passes."""
     return run_checks("grouped_folds", fn, ref.grouped_folds, _grouped_cases)
+
+
+# ------------------------------------------------------------------ the position-in-passage control
+
+
+def _bump(distance: np.ndarray, width: float) -> np.ndarray:
+    return np.exp(-(distance**2) / (2 * width**2))
+
+
+def _position_cases(fn: Callable) -> int:
+    cases = [
+        (
+            "case 1 (3 passages of 4, 5 and 3 sentences, width 1)",
+            np.repeat([0, 1, 2], [4, 5, 3]),
+            1.0,
+        ),
+        (
+            "case 2 (labels out of order, passages of 3, 2 and 4 sentences, width 3)",
+            np.repeat([7, 2, 5], [3, 2, 4]),
+            3.0,
+        ),
+        (
+            "case 3 (string labels, 4 passages of 3 sentences, width 0.5)",
+            np.repeat(list("wxyz"), 3),
+            0.5,
+        ),
+        ("case 4 (one passage of 6 sentences, width 1.5)", np.zeros(6, dtype=int), 1.5),
+    ]
+    for case, passage, width in cases:
+        n = passage.size
+        want = feat.position_in_passage(passage, width)
+        index = np.arange(n)
+        distance = index[:, None] - index[None, :]
+        same = passage[:, None] == passage[None, :]
+        labels = list(dict.fromkeys(passage.tolist()))
+        got = fn(passage.copy(), width)
+
+        def explain(got_t: Any, case: str, same: np.ndarray = same) -> None:
+            values = got_t.double().numpy()
+            across = np.abs(values[~same]).max(initial=0.0)
+            if across > 1e-9:
+                raise CheckFailed(
+                    f"{case}: the feature is non-zero between sentences of different passages "
+                    f"(up to {across:.3g}); it must be zero there, so that rows of different "
+                    "passages are orthogonal and nothing carries over from one passage to another."
+                )
+            if not np.allclose(np.diag(values), 1.0):
+                raise CheckFailed(
+                    f"{case}: a sentence's entry for itself should be exp(0) = 1, "
+                    f"got {np.diag(values)[:4].round(3).tolist()}…"
+                )
+
+        mistakes = [
+            (
+                _bump(distance, width),
+                "the bump runs across passage boundaries: keep only the sentences of the same "
+                "passage (zero elsewhere), so that different passages are orthogonal.",
+            ),
+            (
+                same.astype(float),
+                "every sentence of a passage has the same row (passage identity only): within a "
+                "passage the value must fall with distance, exp(−(j − i)² / 2w²).",
+            ),
+            (
+                np.eye(n),
+                "each row is a one-hot of the sentence itself: spread it over the sentences of "
+                "its passage as a Gaussian bump of width w.",
+            ),
+            (
+                np.where(same, np.exp(-(distance**2) / width**2), 0.0),
+                "the exponent is missing the factor 2: −(j − i)² / (2w²).",
+            ),
+            (
+                np.where(same, np.exp(-(distance**2) / (2 * width)), 0.0),
+                "the width is not squared: the exponent is −(j − i)² / (2w²).",
+            ),
+        ]
+        if width != 1.0:
+            mistakes.append(
+                (
+                    np.where(same, _bump(distance, 1.0), 0.0),
+                    f"the result does not change with width (it equals width 1; this case asks "
+                    f"for width {width}): use w in the exponent.",
+                )
+            )
+        compare(
+            "the position feature",
+            got,
+            want,
+            case,
+            "(n_sentences, n_sentences)",
+            shape_hints={
+                (n, len(labels)): "one column per passage: the feature has one column per "
+                "sentence, a bump over the sentences of the same passage.",
+                (n,): "one number per sentence: return an (n_sentences, n_sentences) matrix, "
+                "row i a bump centred on sentence i.",
+            },
+            mistakes=mistakes,
+            explain=explain,
+            atol=1e-8,
+        )
+    return len(cases)
+
+
+def position_in_passage(fn: Callable) -> Callable:
+    """Check ``position_in_passage(passage, width)`` against the library's feature.
+
+    The reference is :func:`brainformers.features.position_in_passage`.
+    """
+    return run_checks("position_in_passage", fn, feat.position_in_passage, _position_cases)

@@ -427,7 +427,7 @@ def _via_attention_cases(fn: Callable) -> int:
             if str(error).startswith("mask must be"):
                 raise CheckFailed(
                     f"{case}: beta went in as the 4th positional argument, which is the mask: "
-                    "call scaled_dot_product_attention(states, patterns, patterns, scale=beta)."
+                    "pass it by name, as the attention's scale."
                 ) from None
             raise
         if isinstance(got, tuple):
@@ -443,8 +443,7 @@ def _via_attention_cases(fn: Callable) -> int:
             "(batch, d), like states",
             shape_hints={
                 (x.shape[0], x.shape[1]): "the patterns went in as the query; the states are "
-                "the queries and the patterns the keys and values: "
-                "attention(states, patterns, patterns, scale=beta).",
+                "the queries and the patterns the keys and values.",
                 (s.shape[0], x.shape[0]): "those are the attention weights, [1]; return the "
                 "output, [0].",
             },
@@ -458,8 +457,8 @@ def _via_attention_cases(fn: Callable) -> int:
     if n_calls == 0:
         raise CheckFailed(
             "hopfield_via_attention must call chapter 01's scaled_dot_product_attention; it "
-            "computed its own softmax. The values are right — now get them from "
-            "scaled_dot_product_attention(states, patterns, patterns, scale=beta)[0]."
+            "computed its own softmax. The values are right — now get them from one call of "
+            "it, with the states as queries, the patterns as keys and values, and β as scale."
         )
     return len(cases)
 

@@ -285,8 +285,8 @@ def _lookup_cases(fn: Callable) -> int:
     if n_calls == 0:
         raise CheckFailed(
             "memory_lookup must call chapter 01's scaled_dot_product_attention; it computed "
-            "its own softmax. The values are right — now get them from one call "
-            "scaled_dot_product_attention(queries, keys, values, mask=mask, scale=1.0)."
+            "its own softmax. The values are right — now get them from one call of it, with "
+            "your queries, keys, values and mask, and its own 1/√d scaling switched off."
         )
     return len(cases)
 
