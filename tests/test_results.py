@@ -156,3 +156,10 @@ def test_the_published_table_covers_every_bar_and_holds():
             assert cells[0] == f"{bar.op} {bar.threshold:g}", "bar differs from BARS: rerun"
             assert int(cells[1].split()[0]) >= 5, "fewer than five seeds"
             assert cells[-1] == "yes", f"{chapter} {bar.name} does not hold for every seed"
+
+
+def test_the_page_explains_bars_that_are_not_the_obvious_ones():
+    values = {bar.name: 1.0 for bar in BARS["02_hopfield"]}
+    page = robustness.markdown({"02_hopfield": {0: values}}, {"02_hopfield": [15.0]})
+    assert "Bars that are not the obvious ones" in page
+    assert "`digits_modern_accuracy` >= 0.8: first set at 0.9" in page

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import json
 import re
 import shutil
 import subprocess
@@ -60,8 +61,9 @@ def collapsed(dom: str) -> dict[str, int]:
 
 
 def _exercises(chapter: str) -> int:
-    source = (ROOT / "solutions" / f"{chapter}.ipynb").read_text(encoding="utf-8")
-    return source.count("# BEGIN SOLUTION")
+    """Exercise cells (one may hold several solution blocks): one toggle and hints each."""
+    nb = json.loads((ROOT / "solutions" / f"{chapter}.ipynb").read_text(encoding="utf-8"))
+    return sum("# BEGIN SOLUTION" in "".join(c["source"]) for c in nb["cells"])
 
 
 class _Links(HTMLParser):
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                 n_exercises = _exercises(page.removeprefix("solutions/"))
                 if blocks["solutions"] < n_exercises:
                     problems.append(
-                        f"{page}: {n_exercises} exercises but {blocks['solutions']} "
+                        f"{page}: {n_exercises} exercise cells but {blocks['solutions']} "
                         "'Show solution' toggles"
                     )
                 if blocks["hints"] < 2 * n_exercises or blocks["answers"] < 3:
