@@ -28,7 +28,7 @@ import platform
 import re
 import statistics
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import nbformat
@@ -83,6 +83,18 @@ def _fmt(value: float) -> str:
     return "0" if text == "-0" else text
 
 
+def _in_notebook_order(chapter: str, names: Iterable[str]) -> list[str]:
+    """``names`` in the order the chapter's Results cell lists them (the rest after)."""
+    path = ROOT / "solutions" / f"{chapter}.ipynb"
+    listed: list[str] = []
+    if path.exists():
+        for cell in nbformat.read(path, as_version=4).cells:
+            if "results" in cell.metadata.get("tags", []):
+                listed = re.findall(r'^\s+"(\w+)":', cell.source, re.MULTILINE)
+    names = list(names)
+    return [n for n in listed if n in names] + [n for n in names if n not in listed]
+
+
 def table(runs: Mapping[str, Mapping[int, Mapping[str, float]]]) -> list[dict[str, str]]:
     """Rows of the robustness table from ``runs[chapter][seed][headline] = value``.
 
@@ -95,7 +107,9 @@ def table(runs: Mapping[str, Mapping[int, Mapping[str, float]]]) -> list[dict[st
             raise ValueError(f"{chapter}: no seeds were run")
         seeds = sorted(by_seed)
         bars = {bar.name: bar for bar in BARS.get(chapter, ())}
-        names = list(dict.fromkeys(name for seed in seeds for name in by_seed[seed]))
+        names = _in_notebook_order(
+            chapter, dict.fromkeys(name for seed in seeds for name in by_seed[seed])
+        )
         missing = [name for name in bars if name not in names]
         if missing:
             raise ValueError(f"{chapter}: the runs lack the headlines {missing}")
@@ -165,7 +179,9 @@ def markdown(
     lines += [f"| {chapter} | {min(s):.0f}–{max(s):.0f} |" for chapter, s in seconds.items() if s]
     lines += ["", "## Every seed", ""]
     for chapter, by_seed in runs.items():
-        names = list(dict.fromkeys(n for seed in sorted(by_seed) for n in by_seed[seed]))
+        names = _in_notebook_order(
+            chapter, dict.fromkeys(n for seed in sorted(by_seed) for n in by_seed[seed])
+        )
         lines += [
             f"`{chapter}`",
             "",
@@ -218,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     if set(chapters) != set(BARS) or (len(set(args.seeds)) < MIN_SEEDS and not args.render):
         print(f"not written: {TABLE.name} needs every chapter run with ≥ {MIN_SEEDS} seeds")
         return 0
-    RAW.write_text(json.dumps(raw, indent=1, sort_keys=True) + "\n")
+    RAW.write_text(json.dumps(raw, indent=1) + "\n")
     runs = {ch: {int(k): v for k, v in chapters[ch]["seeds"].items()} for ch in sorted(chapters)}
     seconds = {ch: chapters[ch]["seconds"] for ch in sorted(chapters)}
     TABLE.write_text(markdown(runs, seconds) + "\n")

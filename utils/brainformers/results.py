@@ -70,17 +70,16 @@ BARS: dict[str, tuple[Bar, ...]] = {
             ">=",
             0.8,
             "half-masked digits, modern net",
-            why="first set at 0.9; with some draws of 50 digits, two stored digits share a "
-            "visible half and no memory can tell them apart: a nearest-neighbour lookup of "
-            "the visible half fails on the same cues, so the control beside it is the "
-            "modern net minus that lookup",
+            why="first set at 0.9; with some draws of 50 digits, two stored digits share "
+            "a visible half and no memory can tell them apart, so the control beside it is "
+            "the share of cues that single out their digit",
         ),
         Bar("digits_classical_accuracy", "<=", 0.1, "half-masked digits, classical net"),
         Bar(
-            "digits_modern_minus_nearest_neighbour",
+            "digits_modern_minus_unambiguous",
             ">=",
-            -0.05,
-            "modern net minus a nearest-neighbour lookup of the visible half",
+            -0.02,
+            "modern net minus the share of cues that single out their digit",
         ),
     ),
     "03_tem": (
