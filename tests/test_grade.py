@@ -1,8 +1,9 @@
 """The grade sheet: student notebooks run on fresh kernels, one row per exercise.
 
 Small notebooks are built here with nbformat around a fast real checker
-(``check.causal_mask``); two tests (marked ``notebook``) run a whole chapter, 02, the
-fastest (about 30 s each): the exercise form, and the solution with one wrong answer.
+(``check.causal_mask``); three tests (marked ``notebook``) run a whole chapter, 02, the
+fastest (about 20 s each): the exercise form, the solution, and the solution with one wrong
+answer.
 """
 
 from __future__ import annotations
@@ -173,3 +174,11 @@ def test_chapter_02_solution_with_one_wrong_implementation(tmp_path):
     ), wrong
     assert len(rows) >= 7
     assert {r["status"] for r in rows.values()} == {"passed"}, rows
+
+
+@pytest.mark.notebook
+def test_chapter_02_solution_notebook_is_all_passed(tmp_path):
+    path = ROOT / "solutions" / "02_hopfield.ipynb"
+    rows = grade_files(tmp_path, path, timeout=600)
+    assert len(rows) >= 8
+    assert {r["status"] for r in rows} == {"passed"}, rows
