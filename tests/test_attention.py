@@ -16,6 +16,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from brainformers.attention import (
+    attention_pooling,
     causal_mask,
     merge_heads,
     multi_head_attention,
@@ -486,3 +487,32 @@ def test_sdpa_mask_may_not_enlarge_the_scores():
         F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
     with pytest.raises(ValueError, match="mask"):
         scaled_dot_product_attention(q, k, v, mask=mask)
+
+
+# ----------------------------------------------------------- attention_pooling
+def test_attention_pooling_is_invariant_where_self_attention_is_equivariant():
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 7, 5, generator=g)
+    queries, w_k, w_v = (torch.randn(*s, generator=g) for s in ((2, 4), (5, 4), (5, 6)))
+    out, weights = attention_pooling(x, queries, w_k, w_v)
+    assert out.shape == (3, 2, 6) and weights.shape == (3, 2, 7)
+    perm = torch.randperm(7, generator=g)
+    shuffled, _ = attention_pooling(x[:, perm], queries, w_k, w_v)
+    assert (shuffled - out).abs().max() < 1e-5
+    assert torch.allclose(weights.sum(-1), torch.ones(3, 2))
+    want = torch.softmax(queries @ (x @ w_k).transpose(-2, -1) / 2.0, dim=-1) @ (x @ w_v)
+    assert torch.allclose(out, want, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("shapes", "message"),
+    [
+        (((2, 7), (2, 4), (5, 4), (5, 6)), "x must have 3 dimensions"),
+        (((3, 7, 5), (2, 4), (6, 4), (5, 6)), "d_in = 5 rows"),
+        (((3, 7, 5), (2, 3), (5, 4), (5, 6)), "must share d_k"),
+    ],
+)
+def test_attention_pooling_names_wrong_shapes(shapes, message):
+    x, queries, w_k, w_v = (torch.zeros(*s) for s in shapes)
+    with pytest.raises(ValueError, match=message):
+        attention_pooling(x, queries, w_k, w_v)

@@ -40,7 +40,7 @@ def _attention(
 def test_attention_reference_passes(capsys):
     result, out = run(check.attention, ref.scaled_dot_product_attention, capsys)
     assert result is ref.scaled_dot_product_attention
-    assert out.startswith("✓ attention: all 6 checks passed")
+    assert out.startswith("✓ attention: all 7 checks passed")
 
 
 def test_attention_student_version_is_returned(capsys):
@@ -108,6 +108,13 @@ def test_attention_student_version_is_returned(capsys):
 )
 def test_attention_rejects_mistakes(wrong, hint, capsys):
     assert_rejected(check.attention, wrong, ref.scaled_dot_product_attention, capsys, hint)
+
+
+def test_attention_rejects_a_scale_ignored_when_a_mask_is_given(capsys):
+    def wrong(q, k, v, mask=None, scale=None):
+        return _attention(q, k, v, mask, None if mask is not None else scale)
+
+    assert_rejected(check.attention, wrong, ref.scaled_dot_product_attention, capsys, "case 7")
 
 
 def test_attention_rejects_wrong_softmax_axis(capsys):

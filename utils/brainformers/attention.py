@@ -187,6 +187,45 @@ def multi_head_attention(
     return merge_heads(heads) @ w_o, weights
 
 
+def attention_pooling(
+    x: torch.Tensor, queries: torch.Tensor, w_k: torch.Tensor, w_v: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Attention with fixed queries over a set: Attention(Q₀, X W_K, X W_V).
+
+    The queries Q₀ are parameters, not computed from the input, so reordering the rows of
+    X reorders the keys and values together and leaves the output unchanged: the pooled
+    output is permutation *invariant*, where self-attention (queries from X) is only
+    equivariant. This is the latent code of Tang & Ha's (2021) "sensory neuron" agents,
+    whose fixed queries attend over the observation channels (their Eq. 2 with Q fixed).
+
+    Parameters
+    ----------
+    x : (batch, n, d_in) float tensor: a set of n items (tokens, sensory channels).
+    queries : (m, d_k) float tensor: the m fixed queries.
+    w_k : (d_in, d_k) float tensor; w_v : (d_in, d_v) float tensor, applied as ``x @ w``.
+
+    Returns
+    -------
+    output : (batch, m, d_v), one pooled vector per query, whatever the order of x.
+    weights : (batch, m, n), each row a distribution over the n items.
+    """
+    _validate.tensor("x", x, ndim=3, floating=True, dims="(batch, n, d_in)")
+    _validate.tensor("queries", queries, ndim=2, floating=True, dims="(m, d_k)")
+    _validate.tensor("w_k", w_k, ndim=2, floating=True, dims="(d_in, d_k)")
+    _validate.tensor("w_v", w_v, ndim=2, floating=True, dims="(d_in, d_v)")
+    if w_k.shape[0] != x.shape[-1] or w_v.shape[0] != x.shape[-1]:
+        raise ValueError(
+            f"w_k and w_v must have d_in = {x.shape[-1]} rows to match x {tuple(x.shape)}, "
+            f"got w_k {tuple(w_k.shape)} and w_v {tuple(w_v.shape)}"
+        )
+    if queries.shape[-1] != w_k.shape[-1]:
+        raise ValueError(
+            f"queries (m, d_k) and w_k (d_in, d_k) must share d_k, got queries "
+            f"{tuple(queries.shape)} and w_k {tuple(w_k.shape)}"
+        )
+    return scaled_dot_product_attention(queries, x @ w_k, x @ w_v)
+
+
 def sinusoidal_positions(seq_len: int, d_model: int) -> torch.Tensor:
     """Sinusoidal position encodings (Vaswani et al. 2017, §3.5).
 

@@ -82,6 +82,7 @@ def _attention_cases(fn: Callable) -> int:
         ("case 4 (random mask)", (q, k, v), {"mask": block}),
         ("case 5 (4-D input: batch, heads, seq, d)", (q4, k4, v4), {}),
         ("case 6 (unbatched 2-D input)", (q[0], k[0], v[0]), {}),
+        ("case 7 (random mask and scale=0.5)", (q, k, v), {"mask": block, "scale": 0.5}),
     ]
     for case, args, kwargs in cases:
         want_out, want_w = ref.scaled_dot_product_attention(*args, **kwargs)
