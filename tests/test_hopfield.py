@@ -684,3 +684,36 @@ def test_mask_lower_half():
     assert images[0, 8] == 9  # the input is not modified
     with pytest.raises(ValueError, match="height must be even"):
         hopfield.mask_lower_half(images, height=3)
+
+
+# ----------------------------------------------------------- lookup control and capacity
+def test_nearest_neighbour_retrieve_returns_the_closest_stored_pattern():
+    rng = np.random.default_rng(0)
+    stored = hopfield.random_patterns(200, 32, rng)
+    cues = hopfield.flip(stored[:50], 0.1, rng)
+    got = hopfield.nearest_neighbour_retrieve(stored, cues)
+    hamming = (cues[:, None, :] != stored[None]).sum(-1)  # (50, 200), by brute force
+    assert np.array_equal(got, stored[hamming.argmin(axis=1)])
+    with pytest.raises(ValueError, match="must share d"):
+        hopfield.nearest_neighbour_retrieve(stored, cues[:, :16])
+
+
+def test_exact_capacity_grows_faster_than_linearly_for_the_modern_network_only():
+    rng = np.random.default_rng(1)
+    modern = {d: hopfield.exact_capacity(d, rng, n_cues=200) for d in (16, 32)}
+    classical = {
+        d: hopfield.exact_capacity(d, rng, model="classical", n_cues=200) for d in (16, 32)
+    }
+    assert modern[32] >= 16 * modern[16], modern  # linear growth would give 2x
+    assert classical[32] <= 4 and classical[16] <= 4, classical
+    # a capacity is a power of two that passed, or 0 / the cap
+    assert all(c & (c - 1) == 0 for c in (*modern.values(), *classical.values()))
+    assert hopfield.exact_capacity(64, rng, max_patterns=8, n_cues=50) == 8
+
+
+def test_exact_capacity_rejects_unknown_models_and_bad_fractions():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match='model must be "modern" or "classical"'):
+        hopfield.exact_capacity(16, rng, model="dense")
+    with pytest.raises(ValueError, match="flip_fraction"):
+        hopfield.exact_capacity(16, rng, flip_fraction=1.5)

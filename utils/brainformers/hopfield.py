@@ -62,6 +62,8 @@ __all__ = [
     "modern_update",
     "modern_retrieve",
     "exact_retrieval_rate",
+    "nearest_neighbour_retrieve",
+    "exact_capacity",
     "attention_entropy",
     "two_layer_step",
     "two_layer_energy",
@@ -733,7 +735,7 @@ def modern_update(patterns: torch.Tensor, states: torch.Tensor, beta: float = 1.
     states : (d,) or (batch, d) float tensor of the same dtype, the state patterns ξ
         (queries).
     beta : inverse temperature β > 0: large β → the update returns the single closest
-        pattern; small β → an average of many (a metastable state).
+        pattern; small β → an average of many (all of them: the global fixed point).
 
     Returns
     -------
@@ -830,6 +832,92 @@ def exact_retrieval_rate(
     return float((_sign(r) == t).all(axis=1).mean())
 
 
+def nearest_neighbour_retrieve(patterns: np.ndarray, cues: np.ndarray) -> np.ndarray:
+    """The stored pattern with the largest overlap with each cue: a lookup table.
+
+    The control for one modern update at β = 1: for ±1 patterns the overlap x_μ·ξ is
+    d − 2·Hamming(x_μ, ξ), so the best match is the nearest pattern in Hamming distance,
+    and a large β turns the softmax into exactly this argmax (Ramsauer et al. 2021, the
+    retrieval regime of their Theorem 4). Ties go to the first stored pattern. Cues are
+    processed in chunks, so 1,000 cues against 100,000 patterns stay small in memory.
+
+    Parameters
+    ----------
+    patterns : (n_patterns, d) ±1 array, the table.
+    cues : (batch, d) real array.
+
+    Returns
+    -------
+    (batch, d) float64 array: for each cue, a copy of its best-matching stored pattern.
+    """
+    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, d)")
+    c = _validate.array("cues", cues, ndim=2, dims="(batch, d)")
+    if x.shape[1] != c.shape[1]:
+        raise ValueError(
+            f"patterns (n_patterns, d) and cues (batch, d) must share d, got "
+            f"{tuple(x.shape)} and {tuple(c.shape)}"
+        )
+    size = _batch_size(None, x.shape[0])
+    best = np.concatenate(
+        [np.argmax(c[i : i + size] @ x.T, axis=1) for i in range(0, c.shape[0], size)]
+    )
+    return x[best].astype(np.float64)
+
+
+def exact_capacity(
+    d: int,
+    rng: np.random.Generator,
+    *,
+    model: str = "modern",
+    flip_fraction: float = 0.125,
+    n_cues: int = 500,
+    threshold: float = 0.99,
+    beta: float = 1.0,
+    max_patterns: int = 2**16,
+) -> int:
+    """Most random ±1 patterns of dimension d retrieved exactly from ≥ ``threshold`` of cues.
+
+    P doubles (1, 2, 4, …) while one update of the ``"modern"`` network (β, Ramsauer et al.
+    2021) or the fixed point of the ``"classical"`` one (Hebbian weights, asynchronous
+    dynamics, Hopfield 1982) returns the stored pattern exactly for at least
+    ``threshold`` of ``n_cues`` cues (stored patterns with round(flip_fraction · d)
+    entries flipped, one cue per stored pattern, from as many freshly drawn networks as
+    it takes to reach ``n_cues``). Returns the last
+    P that passed, 0 if even one pattern fails, ``max_patterns`` if every P up to it
+    passed. Keeping the flip *fraction* fixed across d (12.5 % is d/8, whole for
+    d = 8, 16, 24, 32) is what makes capacities at different d comparable: the modern
+    network's capacity grows exponentially with d (Demircigil et al. 2017; Ramsauer et al.
+    2021, Theorem 3), the classical one's linearly (about 0.14 d for a small final error,
+    less for exact recall; Amit, Gutfreund & Sompolinsky 1985).
+    """
+    d = _validate.positive_int("d", d)
+    _validate.numpy_generator("rng", rng)
+    if model not in ("modern", "classical"):
+        raise ValueError(f'model must be "modern" or "classical", got {model!r}')
+    flip_fraction = _validate.fraction("flip_fraction", flip_fraction)
+    n_cues = _validate.positive_int("n_cues", n_cues)
+    threshold = _validate.fraction("threshold", threshold)
+    max_patterns = _validate.positive_int("max_patterns", max_patterns)
+    passed, p = 0, 1
+    while p <= max_patterns:
+        hits, n = 0, 0
+        while n < n_cues:  # fresh networks until n_cues cues: a rate, not one lucky draw
+            stored = random_patterns(p, d, rng)
+            targets = stored[: min(p, n_cues - n)]
+            cues = flip(targets, flip_fraction, rng)
+            if model == "modern":
+                retrieved = modern_retrieve(torch.from_numpy(stored), torch.from_numpy(cues), beta)
+                rate = exact_retrieval_rate(retrieved.numpy(), targets)
+            else:
+                retrieved = retrieve_classical(hebbian_weights(stored), cues, rng)
+                rate = exact_retrieval_rate(retrieved, targets)
+            hits, n = hits + rate * len(targets), n + len(targets)
+        if hits / n < threshold:
+            break
+        passed, p = p, 2 * p
+    return passed
+
+
 def attention_entropy(
     patterns: torch.Tensor,
     states: torch.Tensor,
@@ -840,7 +928,7 @@ def attention_entropy(
 
     H(p) = -Σ_μ p_μ ln p_μ measures how many stored patterns an update mixes: ≈ 0 when one
     pattern wins (large β, retrieval of a single memory), up to ln(n_patterns) when all are
-    averaged equally (small β: the metastable states of Ramsauer et al. 2021). e^H is
+    averaged equally (small β: the global fixed point of Ramsauer et al. 2021). e^H is
     the effective number of patterns mixed. The weights are those of
     :func:`brainformers.attention.scaled_dot_product_attention` with scale = β.
 

@@ -68,7 +68,13 @@ BARS: dict[str, tuple[Bar, ...]] = {
         Bar("classical_overlap_load_020", "<=", 0.7, "classical net, final overlap at α = 0.20"),
         Bar("classical_capacity_d64", "<=", 16, "classical net, patterns recalled at d = 64"),
         Bar("modern_retrieval_100000", ">=", 0.99, "modern Hopfield, 100,000 patterns, β = 1"),
-        Bar("modern_retrieval_beta_01_1000", "<=", 0.5, "modern Hopfield, β = 0.1 (metastable)"),
+        Bar(
+            "modern_capacity_ratio_d24_d16",
+            ">=",
+            4,
+            "modern capacity at d = 24 over d = 16 (linear growth: 1.5)",
+        ),
+        Bar("modern_retrieval_beta_01_1000", "<=", 0.5, "modern Hopfield, β = 0.1 (averaging)"),
         Bar("attention_vs_hopfield_max_abs_diff", "<=", 1e-5, "one update vs attention"),
         Bar("two_layer_vs_modern_max_abs_diff", "<=", 1e-3, "two-layer network vs modern"),
         Bar(
@@ -81,6 +87,8 @@ BARS: dict[str, tuple[Bar, ...]] = {
             "the share of cues that single out their digit",
         ),
         Bar("digits_classical_accuracy", "<=", 0.1, "half-masked digits, classical net"),
+        Bar("classical_digits_5_accuracy", "<=", 0.2, "classical net, 5 digits (load 0.08)"),
+        Bar("classical_random_5_accuracy", ">=", 0.9, "classical net, 5 random patterns"),
         Bar(
             "digits_modern_minus_unambiguous",
             ">=",
