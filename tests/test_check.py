@@ -285,3 +285,18 @@ def test_positions_rejects_mistakes(knob, hint, capsys):
         return _positions(seq_len, d_model, **{knob: True})
 
     assert_rejected(check.sinusoidal_positions, wrong, ref.sinusoidal_positions, capsys, hint)
+
+
+def test_positions_rejects_numpy_and_float64(capsys):
+    def as_numpy(seq_len, d_model):
+        return _positions(seq_len, d_model).double().numpy()
+
+    def as_float64(seq_len, d_model):
+        return _positions(seq_len, d_model).double()
+
+    assert_rejected(
+        check.sinusoidal_positions, as_numpy, ref.sinusoidal_positions, capsys, "torch.Tensor"
+    )
+    assert_rejected(
+        check.sinusoidal_positions, as_float64, ref.sinusoidal_positions, capsys, "float32"
+    )

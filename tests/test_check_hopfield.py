@@ -339,6 +339,20 @@ def test_energy_of_a_batch_is_not_one_number(capsys):
     assert_rejected(check.energy, per_neuron, ref.energy, capsys, "single number")
 
 
+def test_textbook_energy_without_the_diagonal_passes(capsys):
+    def off_diagonal(weights, state):
+        total = 0.0
+        for i in range(len(state)):
+            for j in range(len(state)):
+                if i != j:
+                    total += weights[i, j] * state[i] * state[j]
+        return -0.5 * total
+
+    result, out = run(check.energy, off_diagonal, capsys)
+    assert result is off_diagonal, out
+    assert out.startswith("✓ energy"), out
+
+
 def test_float32_student_passes(capsys):
     def float32_modern(patterns, states, beta):
         return modern(patterns.float(), states.float(), beta)

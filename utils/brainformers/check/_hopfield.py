@@ -115,14 +115,15 @@ def _energy_cases(fn: Callable) -> int:
     rng = np.random.default_rng(3)
     x = _patterns(3, 10, 4)
     w = ref.hebbian_weights(x)
+    # Every W follows the exercise's rule (symmetric, zero diagonal), so the textbook
+    # -½ Σ_{i≠j} W_ij s_i s_j is right too and must pass.
+    a = rng.standard_normal((7, 7))
+    w_random = (a + a.T) / 2
+    np.fill_diagonal(w_random, 0.0)
     cases = [
         ("case 1 (Hebbian W, n=10, a cue with 2 flipped bits)", w, ref.flip(x[0], 0.2, rng)),
         ("case 2 (Hebbian W, a stored pattern)", w, x[1]),
-        (
-            "case 3 (random non-symmetric W, n=7)",
-            rng.standard_normal((7, 7)),
-            _patterns(1, 7, 5)[0],
-        ),
+        ("case 3 (random symmetric W, zero diagonal, n=7)", w_random, _patterns(1, 7, 5)[0]),
     ]
     for case, weights, state in cases:
         want = ref.energy(weights, state)
