@@ -43,6 +43,7 @@ READ_HEADLINE = (
     "import json as _json\nprint(_json.dumps({_k: float(_v) for _k, _v in headline.items()}))"
 )
 MIN_SEEDS = 5
+_SYMBOL = {">=": "≥", "<=": "≤"}
 
 
 def with_seed(nb: nbformat.NotebookNode, seed: int) -> nbformat.NotebookNode:
@@ -120,10 +121,10 @@ def table(runs: Mapping[str, Mapping[int, Mapping[str, float]]]) -> list[dict[st
             bar = bars.get(name)
             rows.append(
                 {
-                    "chapter": chapter,
-                    "headline": name,
-                    "bar": f"{bar.op} {bar.threshold:g}" if bar else "—",
-                    "seeds": f"{len(seeds)} ({seeds[0]}–{seeds[-1]})",
+                    "chapter": chapter[:2],  # the number: the table must fit a page
+                    "headline": f"`{name}`",
+                    "bar": f"{_SYMBOL[bar.op]} {bar.threshold:g}" if bar else "—",
+                    "seeds": str(len(seeds)),  # which ones: the tables of every seed
                     "min": _fmt(min(values)),
                     "median": _fmt(statistics.median(values)),
                     "max": _fmt(max(values)),
@@ -149,6 +150,7 @@ def markdown(
         "`SEED` changed, nothing else), and the numbers its Results cell prints were collected.",
         "A headline **holds** when every seed meets its bar; the bars are those the Results",
         "cells check (`brainformers.results.BARS`). Rows without a bar are printed for context.",
+        "Chapters: " + ", ".join(f"{c[:2]} `{c[3:]}`" for c in runs) + ".",
         "Made by `make robustness`"
         f" ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPU cores, {platform.machine()},"
         f" Python {platform.python_version()}, torch {_torch_version()}).",
@@ -157,7 +159,7 @@ def markdown(
         "|" + "---|" * len(columns),
     ]
     lines += ["| " + " | ".join(row[c] for c in columns) + " |" for row in rows]
-    failing = [f"`{r['chapter']}` `{r['headline']}`" for r in rows if r["holds"] == "**no**"]
+    failing = [f"`{r['chapter']}` {r['headline']}" for r in rows if r["holds"] == "**no**"]
     lines += [
         "",
         "Every headline with a bar holds for every seed."
