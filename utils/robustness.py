@@ -28,7 +28,7 @@ import platform
 import re
 import statistics
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import nbformat
@@ -84,15 +84,16 @@ def _fmt(value: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _in_notebook_order(chapter: str, names: Iterable[str]) -> list[str]:
-    """``names`` in the order the chapter's Results cell lists them (the rest after)."""
+def _headline_names(chapter: str, by_seed: Mapping[int, Mapping[str, float]]) -> list[str]:
+    """Every headline of the runs, in the order the chapter's Results cell lists them (any
+    it does not list after)."""
+    names = list(dict.fromkeys(name for seed in sorted(by_seed) for name in by_seed[seed]))
     path = ROOT / "solutions" / f"{chapter}.ipynb"
     listed: list[str] = []
     if path.exists():
         for cell in nbformat.read(path, as_version=4).cells:
             if "results" in cell.metadata.get("tags", []):
                 listed = re.findall(r'^\s+"(\w+)":', cell.source, re.MULTILINE)
-    names = list(names)
     return [n for n in listed if n in names] + [n for n in names if n not in listed]
 
 
@@ -108,9 +109,7 @@ def table(runs: Mapping[str, Mapping[int, Mapping[str, float]]]) -> list[dict[st
             raise ValueError(f"{chapter}: no seeds were run")
         seeds = sorted(by_seed)
         bars = {bar.name: bar for bar in BARS.get(chapter, ())}
-        names = _in_notebook_order(
-            chapter, dict.fromkeys(name for seed in seeds for name in by_seed[seed])
-        )
+        names = _headline_names(chapter, by_seed)
         missing = [name for name in bars if name not in names]
         if missing:
             raise ValueError(f"{chapter}: the runs lack the headlines {missing}")
@@ -181,9 +180,7 @@ def markdown(
     lines += [f"| {chapter} | {min(s):.0f}–{max(s):.0f} |" for chapter, s in seconds.items() if s]
     lines += ["", "## Every seed", ""]
     for chapter, by_seed in runs.items():
-        names = _in_notebook_order(
-            chapter, dict.fromkeys(n for seed in sorted(by_seed) for n in by_seed[seed])
-        )
+        names = _headline_names(chapter, by_seed)
         lines += [
             f"`{chapter}`",
             "",
