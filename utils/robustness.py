@@ -22,6 +22,7 @@ once every chapter is in it. Not part of CI: it trains every chapter five times.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -38,6 +39,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "book" / "robustness.md"
 RAW = ROOT / "book" / "robustness.json"  # every seed's values, so one chapter can be rerun
+LOCK = ROOT / ".robustness.lock"
 SEED_LINE = re.compile(r"^SEED = 0\b", re.MULTILINE)
 READ_HEADLINE = (
     "import json as _json\nprint(_json.dumps({_k: float(_v) for _k, _v in headline.items()}))"
@@ -216,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    raw = _load_raw()
+    done: dict[str, dict] = {}
     for chapter in [] if args.render else args.chapters:
         path = ROOT / "solutions" / f"{chapter}.ipynb"
         entry = {"seeds": {}, "seconds": [], "date": time.strftime("%Y-%m-%d")}
@@ -226,18 +228,28 @@ def main(argv: list[str] | None = None) -> int:
             entry["seconds"].append(round(took, 1))
             print(f"{chapter} seed {seed}: {took:.0f} s", flush=True)
         if len(set(args.seeds)) >= MIN_SEEDS:
-            raw["chapters"][chapter] = entry
+            done[chapter] = entry
         for row in table({chapter: {int(k): v for k, v in entry["seeds"].items()}}):
             print(" | ".join(row.values()))
-    chapters = raw["chapters"]
-    if set(chapters) != set(BARS) or (len(set(args.seeds)) < MIN_SEEDS and not args.render):
-        print(f"not written: {TABLE.name} needs every chapter run with ≥ {MIN_SEEDS} seeds")
-        return 0
-    RAW.write_text(json.dumps(raw, indent=1) + "\n")
-    runs = {ch: {int(k): v for k, v in chapters[ch]["seeds"].items()} for ch in sorted(chapters)}
-    seconds = {ch: chapters[ch]["seconds"] for ch in sorted(chapters)}
-    TABLE.write_text(markdown(runs, seconds) + "\n")
-    print(f"wrote {TABLE.relative_to(ROOT)} and {RAW.relative_to(ROOT)}")
+    # Sweeps of different chapters may run at the same time: read the file again under a
+    # lock just before writing, so that one sweep never drops another's chapters.
+    with open(LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        raw = _load_raw()
+        raw["chapters"].update(done)
+        if done:
+            RAW.write_text(json.dumps(raw, indent=1) + "\n")
+            print(f"updated {RAW.relative_to(ROOT)}: {', '.join(done)}")
+        chapters = raw["chapters"]
+        if set(chapters) != set(BARS) or (len(set(args.seeds)) < MIN_SEEDS and not args.render):
+            print(f"not written: {TABLE.name} needs every chapter run with ≥ {MIN_SEEDS} seeds")
+            return 0
+        runs = {
+            ch: {int(k): v for k, v in chapters[ch]["seeds"].items()} for ch in sorted(chapters)
+        }
+        seconds = {ch: chapters[ch]["seconds"] for ch in sorted(chapters)}
+        TABLE.write_text(markdown(runs, seconds) + "\n")
+    print(f"wrote {TABLE.relative_to(ROOT)}")
     return 0
 
 

@@ -9,6 +9,7 @@ Usage::
 
     python utils/timings.py            # measure, write book/timings_table.md
     python utils/timings.py --store    # ...and store the executed outputs in solutions/
+    python utils/timings.py --store --chapters 03_tem   # one chapter; the table is kept
 
 ``--store`` is how the solution notebooks get the outputs the book shows.
 """
@@ -64,11 +65,15 @@ def execute(path: Path, timeout: int = 600) -> tuple[nbformat.NotebookNode, floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", action="store_true", help="write outputs into solutions/")
+    parser.add_argument("--chapters", nargs="+", help="only these (e.g. 03_tem); table kept")
     args = parser.parse_args(argv)
     # The kernel must use Jupyter's inline backend so the stored outputs hold the figures.
     os.environ.pop("MPLBACKEND", None)
     rows = []
-    for solution in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb")):
+    solutions = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
+    if args.chapters:
+        solutions = [s for s in solutions if s.stem in args.chapters]
+    for solution in solutions:
         timings = {}
         for form, path in (
             ("exercise", ROOT / "notebooks" / solution.name),
@@ -81,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             if form == "solution" and args.store:
                 nbformat.write(nb, path)
         rows.append((solution.stem, timings))
+    if args.chapters:
+        return 0  # the table is only written from a run of every chapter, on one machine
     cores = os.cpu_count()
     lines = [
         "| chapter | exercise form (s) | solution form (s) | peak memory (MB) |",
