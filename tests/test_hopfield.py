@@ -360,13 +360,13 @@ def test_modern_update_is_chapter_one_attention():
 
 def test_modern_update_calls_the_attention_function(monkeypatch):
     calls = []
-    original = hopfield.scaled_dot_product_attention
+    original = hopfield.modern.scaled_dot_product_attention
 
     def spy(**kwargs):
         calls.append(kwargs)
         return original(**kwargs)
 
-    monkeypatch.setattr(hopfield, "scaled_dot_product_attention", spy)
+    monkeypatch.setattr(hopfield.modern, "scaled_dot_product_attention", spy)
     x = torch_patterns(5, 8)
     modern_update(x, x[:2], beta=2.0)
     assert len(calls) == 1
