@@ -10,6 +10,7 @@ import pytest
 from brainformers import data, encoding
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pereira2018_small.nc"
+FIXTURE_NETCDF4 = Path(__file__).parent / "fixtures" / "pereira2018_small_netcdf4.nc"
 
 
 def test_passages():
@@ -38,13 +39,40 @@ def test_schrimpf_scores_headlines():
     best = data.best_layer_scores(rows, "Pereira2018-encoding")
     assert best["gpt2-xl"].layer == "encoder.h.43"
     assert best["gpt2-xl"].score == pytest.approx(1.044, abs=1e-3)
-    perplexity = data.best_layer_scores(rows, "wikitext-2")
-    trained = [m for m in best if not m.endswith("-untrained") and m in perplexity]
+    # wikitext-2 holds a test loss in nats (ln perplexity), 4.46–8.74 = perplexity 86–6234
+    loss = data.best_layer_scores(rows, "wikitext-2")
+    trained = [m for m in best if not m.endswith("-untrained") and m in loss]
     assert len(trained) == 42
-    r = np.corrcoef([perplexity[m].score for m in trained], [best[m].score for m in trained])[0, 1]
-    assert r == pytest.approx(-0.74, abs=0.01)
+    values = np.array([loss[m].score for m in trained])
+    assert values.min() == pytest.approx(4.46, abs=0.01)
+    assert values.max() == pytest.approx(8.74, abs=0.01)
+    scores = [best[m].score for m in trained]
+    assert np.corrcoef(values, scores)[0, 1] == pytest.approx(-0.742, abs=1e-3)
+    # the paper's statistic: r against perplexity itself, exp(loss)
+    assert np.corrcoef(np.exp(values), scores)[0, 1] == pytest.approx(-0.554, abs=1e-3)
     with pytest.raises(ValueError, match="no scores"):
         data.best_layer_scores(rows, "nonexistent")
+
+
+def test_simulated_subjects_fields():
+    rng = np.random.default_rng(1)
+    sim = data.simulate_subjects(rng.standard_normal((30, 4)), np.arange(30) // 5, rng)
+    assert not hasattr(sim, "signal")
+    assert sim.responses.shape == (4, 30, 100)
+
+
+def test_hadidi_scores_match_the_published_means():
+    shuffled = data.load_hadidi2025_pearson_r("shuffled")
+    contiguous = data.load_hadidi2025_pearson_r("contiguous")
+    assert len(shuffled.subjects) == 10 and shuffled.subjects == contiguous.subjects
+    assert set(shuffled.r) == {"GPT2-XL", "GPT2-XL-mp", "GPT2-XL-sp", "OASM"}
+    assert shuffled.r["GPT2-XL"].mean() == pytest.approx(0.398, abs=1e-3)
+    assert shuffled.r["OASM"].mean() == pytest.approx(0.451, abs=1e-3)
+    assert contiguous.r["GPT2-XL"].mean() == pytest.approx(0.140, abs=1e-3)
+    assert contiguous.r["OASM"].mean() == pytest.approx(0.0, abs=1e-9)
+    assert shuffled.r["GPT2-XL"][shuffled.subjects.index("018")] == pytest.approx(0.34430, abs=1e-4)
+    with pytest.raises(ValueError, match="split must be one of"):
+        data.load_hadidi2025_pearson_r("random")
 
 
 def _fake_fetch(source: Path):
@@ -86,6 +114,28 @@ def test_pereira_loader_offline_error(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "_fetch_url", offline)
     with pytest.raises(ConnectionError, match="Download it by hand"):
         data.load_pereira2018(directory=tmp_path)
+
+
+def test_pereira_loader_reads_the_real_netcdf4_format(monkeypatch, tmp_path):
+    # The real file is NetCDF-4 (HDF5) with Brain-Score's coordinates; xarray + netCDF4 read it.
+    pytest.importorskip("xarray")
+    pytest.importorskip("netCDF4")
+    with open(FIXTURE_NETCDF4, "rb") as handle:
+        assert handle.read(4) == b"\x89HDF"
+    fetch, _ = _fake_fetch(FIXTURE_NETCDF4)
+    monkeypatch.setattr(data, "_fetch_url", fetch)
+    monkeypatch.setattr(data, "PEREIRA2018_SHA1", data.sha1_of(FIXTURE_NETCDF4))
+    d = data.load_pereira2018(directory=tmp_path)
+    classic = data.pereira2018_from_file(FIXTURE)
+    np.testing.assert_array_equal(d.responses, classic.responses)
+    assert d.sentences == classic.sentences
+    np.testing.assert_array_equal(d.passage, classic.passage)
+    assert d.subject.tolist() == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
+    d243 = data.pereira2018_from_file(FIXTURE_NETCDF4, "243sentences")
+    assert d243.responses.shape == (4, 6) and set(d243.subject) == {"a", "b"}
+    _, presentation, neuroid = data.read_assembly(FIXTURE_NETCDF4)
+    assert {"stimulus_id", "story", "passage_label", "passage_category"} <= set(presentation)
+    assert {"neuroid_id", "atlas", "roi", "filter_strategy", "voxel_num"} <= set(neuroid)
 
 
 def test_unknown_experiment_and_non_netcdf(tmp_path):

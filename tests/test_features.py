@@ -20,6 +20,54 @@ def test_minilm_layers_trained_and_untrained_differ():
         features.transformer_layer_features("one string")
 
 
+def test_untrained_model_leaves_the_global_torch_generator_alone():
+    import torch
+
+    features._load.cache_clear()
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    features.transformer_layer_features(["Owls hunt at night."], trained=False, seed=7)
+    np.testing.assert_array_equal(torch.rand(3).numpy(), expected.numpy())
+
+
+def test_contextual_features_read_the_passage_so_far():
+    sentences = ["Owls hunt at night.", "They fly silently.", "Bread is baked."]
+    passage = np.array([0, 0, 1])
+    ctx = features.contextual_layer_features(sentences, passage, batch_size=2)
+    assert ctx.shape == (7, 3, 384)
+    # a passage's first sentence has no context: its last token equals the sentence alone
+    alone = features.contextual_layer_features(sentences[:1], passage[:1])
+    np.testing.assert_allclose(ctx[:, 0], alone[:, 0], atol=1e-5)
+    np.testing.assert_allclose(
+        ctx[:, 2], features.contextual_layer_features(sentences[2:], passage[2:])[:, 0], atol=1e-5
+    )
+    # the second sentence is read after the first: different from reading it alone
+    second_alone = features.contextual_layer_features(sentences[1:2], passage[1:2])
+    assert not np.allclose(ctx[-1, 1], second_alone[-1, 0], atol=1e-3)
+    with pytest.raises(ValueError, match="passage must have shape"):
+        features.contextual_layer_features(sentences, passage[:2])
+
+
+def test_words_only_in_test_sentences_cannot_change_the_fit():
+    # Why a vocabulary counted over all sentences cannot leak: a column that is zero on
+    # every training row gets zero weight, so test-only words change no prediction.
+    from brainformers import encoding
+
+    rng = np.random.default_rng(3)
+    x, y = rng.standard_normal((30, 5)), rng.standard_normal((30, 4))
+    train, test = np.arange(20), np.arange(20, 30)
+    extra = np.zeros((30, 2))
+    extra[test] = rng.integers(0, 3, size=(10, 2))
+    with_words = np.hstack([x, extra])
+    for alpha in (0.1, 10.0):
+        np.testing.assert_allclose(
+            encoding.ridge_predict(with_words[train], y[train], with_words[test], alpha),
+            encoding.ridge_predict(x[train], y[train], x[test], alpha),
+            atol=1e-10,
+        )
+
+
 def test_bag_of_words_counts():
     bag = features.bag_of_words(["the cat", "the dog", "the cat sat"], min_count=2)
     np.testing.assert_array_equal(bag, [[1, 1], [0, 1], [1, 1]])  # columns: cat, the

@@ -6,6 +6,8 @@
   noise at a chosen ceiling, so every step of the pipeline can be checked against truth.
 * :func:`load_schrimpf2021_scores` — the published model-to-brain scores of Schrimpf et al.
   (2021) (see ``resources/README.md`` for provenance), and :func:`best_layer_scores`.
+* :func:`load_hadidi2025_pearson_r` — per-subject Pereira2018 results of Hadidi, Feghhi et
+  al. (2025) with shuffled and with contiguous (whole-passage) folds.
 * :func:`load_pereira2018` — the Pereira et al. (2018) language-network fMRI data from
   Brain-Score's public storage, downloaded once with a checksum into a cache directory.
   Tests never touch the network: they hand the loader a small fixture instead.
@@ -38,14 +40,13 @@ class Stimuli:
 
     sentences : n_sentences strings; passage : (n_sentences,) passage index (0, 1, …);
     position : (n_sentences,) position of the sentence in its passage (0 = first);
-    topics, categories : one string per passage.
+    topics : one string per passage.
     """
 
     sentences: list[str]
     passage: np.ndarray
     position: np.ndarray
     topics: list[str]
-    categories: list[str]
 
 
 def load_passages() -> Stimuli:
@@ -68,7 +69,6 @@ def load_passages() -> Stimuli:
         passage=np.array(passage),
         position=np.array(position),
         topics=[item["topic"] for item in passages],
-        categories=[item["category"] for item in passages],
     )
 
 
@@ -80,13 +80,12 @@ class SimulatedSubjects:
     """Responses of simulated subjects to the same stimuli.
 
     repetitions : (n_subjects, n_reps, n_stimuli, n_voxels) measured responses;
-    signal : (n_subjects, n_stimuli, n_voxels) the noise-free, stimulus-driven part;
-    true_ceiling : (n_subjects, n_voxels) correlation of ``signal`` with the
-    repetition-averaged response — the best r any model can reach on this draw.
+    true_ceiling : (n_subjects, n_voxels) correlation of the noise-free, stimulus-driven
+    signal with the repetition-averaged response — the best r any model can reach on this
+    draw.
     """
 
     repetitions: np.ndarray
-    signal: np.ndarray
     true_ceiling: np.ndarray
 
     @property
@@ -172,7 +171,7 @@ def simulate_subjects(
     sc = signal - signal.mean(axis=1, keepdims=True)
     ac = average - average.mean(axis=1, keepdims=True)
     true_ceiling = (sc * ac).sum(1) / np.sqrt((sc**2).sum(1) * (ac**2).sum(1))
-    return SimulatedSubjects(repetitions=repetitions, signal=signal, true_ceiling=true_ceiling)
+    return SimulatedSubjects(repetitions=repetitions, true_ceiling=true_ceiling)
 
 
 # ------------------------------------------------------------------ published scores
@@ -192,9 +191,11 @@ class ScoreRow:
 def load_schrimpf2021_scores() -> list[ScoreRow]:
     """The published scores of Schrimpf et al. (2021), one row per (model, layer, benchmark).
 
-    Brain benchmarks (``Pereira2018-encoding`` …) are ceiling-normalised predictivities;
-    ``wikitext-2`` is next-word perplexity (lower is better); ``glue-*`` are task scores.
-    Provenance: ``resources/README.md``.
+    Brain benchmarks (``Pereira2018-encoding`` …) are ceiling-normalised predictivities,
+    with ``error`` the median absolute deviation of the score across subjects;
+    ``wikitext-2`` is the next-word test loss, a cross-entropy in nats, i.e.
+    ln(perplexity) (neural-nlp keeps ``measure == 'test_loss'``; lower is better);
+    ``glue-*`` are task scores. Provenance: ``resources/README.md``.
     """
     path = resources.files("brainformers").joinpath("resources/schrimpf2021_precomputed_scores.csv")
     with path.open("r", encoding="utf-8-sig") as handle:  # the file starts with a BOM
@@ -214,7 +215,7 @@ def load_schrimpf2021_scores() -> list[ScoreRow]:
 def best_layer_scores(rows: list[ScoreRow], benchmark: str) -> dict[str, ScoreRow]:
     """Each model's best-scoring layer on ``benchmark`` (the paper's model score).
 
-    For ``wikitext-2`` (perplexity, lower is better) the lowest value is taken.
+    For ``wikitext-2`` (a test loss, ln perplexity: lower is better) the lowest is taken.
     """
     lower_is_better = benchmark == "wikitext-2"
     best: dict[str, ScoreRow] = {}
@@ -230,6 +231,43 @@ def best_layer_scores(rows: list[ScoreRow], benchmark: str) -> dict[str, ScoreRo
         benchmarks = sorted({row.benchmark for row in rows})
         raise ValueError(f"no scores for benchmark {benchmark!r}; available: {benchmarks}")
     return best
+
+
+#: The two split schemes of Hadidi, Feghhi et al. (2025): sentences dealt to folds at
+#: random, or whole passages held out.
+HADIDI2025_SPLITS = ("shuffled", "contiguous")
+
+
+@dataclass(frozen=True)
+class SubjectScores:
+    """Per-subject scores: ``r[model]`` is an (n_subjects,) array in ``subjects`` order."""
+
+    subjects: list[str]
+    r: dict[str, np.ndarray]
+
+
+def load_hadidi2025_pearson_r(split: str) -> SubjectScores:
+    """Per-subject Pearson r on Pereira2018 from Hadidi, Feghhi et al. (2025), one split.
+
+    Ten subjects, language-network voxels, ridge regression. Models: ``GPT2-XL`` (last
+    token), ``GPT2-XL-mp`` (mean-pooled), ``GPT2-XL-sp`` (sum-pooled) and ``OASM``, a feature
+    that encodes only a sentence's position in its passage. ``split`` is ``"shuffled"``
+    (sentences to folds at random, as in the published Brain-Score numbers) or
+    ``"contiguous"`` (whole passages held out). Provenance: ``resources/README.md``.
+    """
+    if split not in HADIDI2025_SPLITS:
+        raise ValueError(f"split must be one of {HADIDI2025_SPLITS}, got {split!r}")
+    name = f"resources/hadidi2025_pereira_pearson_r_{split}.csv"
+    with resources.files("brainformers").joinpath(name).open("r", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    subjects = sorted({row["subjects"] for row in rows})
+    r: dict[str, np.ndarray] = {}
+    for model in sorted({row["Model"] for row in rows}):
+        by_subject = {row["subjects"]: float(row["perf"]) for row in rows if row["Model"] == model}
+        if sorted(by_subject) != subjects:
+            raise ValueError(f"{name}: model {model} lacks some subjects")
+        r[model] = np.array([by_subject[s] for s in subjects])
+    return SubjectScores(subjects=subjects, r=r)
 
 
 # ------------------------------------------------------------------ downloads

