@@ -7,12 +7,16 @@ tolerance 1e-5), and hand-computed accuracies. Every random draw uses a fixed se
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 from brainformers.recall import (
     RecallBatch,
     RecallTask,
+    SoftLookup,
     TinyTransformer,
+    TrainingHistory,
     recall_accuracy,
     train_recall,
 )
@@ -111,7 +115,42 @@ def test_task_properties(task, seq_len, vocab, chance):
     assert task.seq_len == seq_len
     assert task.vocab_size == vocab
     assert task.chance == pytest.approx(chance)
+    assert task.chance_loss == pytest.approx(-math.log(chance))
     assert task.sample(3, gen(0)).tokens.max() < task.vocab_size
+
+
+def hand_batch(task, values, targets):
+    """A batch with the given values (batch, n_pairs) and answers, keys 0 … n_pairs-1."""
+    values = torch.tensor(values)
+    keys = torch.arange(task.n_pairs).expand_as(values)
+    pairs = torch.stack([keys, values + task.n_keys], dim=-1).reshape(len(values), -1)
+    targets = torch.tensor(targets)
+    rows = zip(values.tolist(), targets.tolist(), strict=True)
+    which = torch.tensor([row.index(t) for row, t in rows])
+    tokens = torch.cat([pairs, which[:, None]], dim=1)
+    return RecallBatch(tokens, targets, 2 * which)
+
+
+def test_order_blind_loss_hand_computed():
+    """−ln(count of the answer / n_pairs): all distinct → ln 4; answer twice → ln 2."""
+    task = RecallTask(n_keys=4, n_values=5, n_pairs=4)
+    batch = hand_batch(task, [[0, 1, 2, 3], [2, 2, 4, 0], [1, 1, 1, 1]], [3, 2, 1])
+    want = (math.log(4) + math.log(2) + 0.0) / 3
+    assert task.order_blind_loss(batch) == pytest.approx(want, rel=1e-6)
+    # The most frequent value is right 1/4, 2/4 and 4/4 of the time.
+    assert task.order_blind_ceiling(batch) == pytest.approx((0.25 + 0.5 + 1.0) / 3)
+
+
+def test_order_blind_loss_of_sampled_problems_matches_the_binomial():
+    """The answer's count is 1 + Binomial(n_pairs − 1, 1/n_values): the exact mean loss."""
+    task = RecallTask()
+    n, p = task.n_pairs - 1, 1 / task.n_values
+    exact = sum(
+        math.comb(n, c) * p**c * (1 - p) ** (n - c) * -math.log((c + 1) / task.n_pairs)
+        for c in range(n + 1)
+    )
+    assert task.order_blind_loss(task.sample(20000, gen(9))) == pytest.approx(exact, abs=0.01)
+    assert task.order_blind_loss(task.sample(100, gen(9))) < task.chance_loss
 
 
 # ---------------------------------------------------------------- TinyTransformer
@@ -181,6 +220,32 @@ def test_order_aware_models_see_the_permutation(use_positions, causal):
             assert (model(tokens[:, perm]) - logits).abs().max() > 1e-3
 
 
+@pytest.mark.parametrize("causal", [False, True], ids=["bidirectional", "causal"])
+@pytest.mark.parametrize(("n_heads", "n_layers"), [(1, 2), (4, 1), (2, 3)])
+def test_lookup_takes_the_last_lookup_apart(causal, n_heads, n_layers):
+    """Its weights are the attention map's last row, and the logits add up exactly."""
+    task = RecallTask()
+    model = tiny_model(task, n_heads=n_heads, n_layers=n_layers, causal=causal)
+    tokens = task.sample(6, gen(2)).tokens
+    with torch.no_grad():
+        found = model.lookup(tokens)
+        logits, maps = model.forward_with_attention(tokens)
+    assert isinstance(found, SoftLookup)
+    d_head, seq = 16 // n_heads, task.seq_len
+    assert found.query.shape == (6, n_heads, d_head)
+    assert found.keys.shape == found.values.shape == (6, n_heads, seq, d_head)
+    assert found.weights.shape == (6, n_heads, seq)
+    assert found.value_logits.shape == (6, n_heads, seq, task.n_values)
+    torch.testing.assert_close(found.weights, maps[-1][:, :, -1], atol=1e-6, rtol=0)
+    scores = torch.einsum("bhd,bhsd->bhs", found.query, found.keys) / d_head**0.5
+    torch.testing.assert_close(found.weights, scores.softmax(-1), atol=1e-6, rtol=0)
+    mixed = (found.weights[..., None] * found.values).sum(dim=2)
+    torch.testing.assert_close(found.output, mixed, atol=1e-6, rtol=0)
+    torch.testing.assert_close(found.logits, logits, atol=1e-5, rtol=0)
+    split = found.other_logits + (found.weights[..., None] * found.value_logits).sum((1, 2))
+    torch.testing.assert_close(split, logits, atol=1e-5, rtol=0)
+
+
 def test_tiny_transformer_float_tokens_is_type_error():
     task = RecallTask()
     model = tiny_model(task)
@@ -222,8 +287,10 @@ def test_train_recall_lowers_the_loss():
     task = RecallTask()
     torch.manual_seed(0)
     model = TinyTransformer(task.vocab_size, task.n_values, task.seq_len)
-    losses = train_recall(model, task, n_steps=300, seed=0)
-    assert len(losses) == 300
+    history = train_recall(model, task, n_steps=300, seed=0)
+    assert isinstance(history, TrainingHistory)
+    losses = history.losses
+    assert len(losses) == 300 and history.steps == [] and history.test_accuracy == []
     assert all(isinstance(x, float) for x in losses)
     first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
     assert last < first
@@ -237,6 +304,21 @@ def test_train_recall_is_reproducible():
     assert runs[0] == runs[1]
 
 
+def test_evaluating_on_the_way_changes_nothing():
+    """A long run measured after step 4 equals a 4-step run, loss for loss and in accuracy."""
+    task = RecallTask()
+    test = task.sample(64, gen(5))
+    short_model = tiny_model(task)
+    short = train_recall(short_model, task, n_steps=4, batch_size=8, seed=2)
+    long = train_recall(
+        tiny_model(task), task, n_steps=7, batch_size=8, seed=2, test=test, evaluate_at=(7, 4)
+    )
+    assert long.losses[:4] == short.losses
+    assert long.steps == [4, 7]
+    assert long.test_accuracy[0] == recall_accuracy(short_model, test)
+    assert all(0.0 <= a <= 1.0 for a in long.test_accuracy)
+
+
 @pytest.mark.parametrize(
     "kwargs", [{"n_steps": 0}, {"batch_size": 0}, {"lr": 0.0}], ids=["steps", "batch", "lr"]
 )
@@ -244,6 +326,18 @@ def test_train_recall_bad_arguments(kwargs):
     task = RecallTask()
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         train_recall(tiny_model(task), task, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("evaluate_at", "with_test", "match"),
+    [((3,), False, "test batch"), ((0,), True, "1…5"), ((6,), True, "1…5"), ((2.0,), True, "2.0")],
+    ids=["no-test", "zero", "past-the-end", "float"],
+)
+def test_train_recall_bad_checkpoints(evaluate_at, with_test, match):
+    task = RecallTask()
+    test = task.sample(8, gen(0)) if with_test else None
+    with pytest.raises(ValueError, match=match):
+        train_recall(tiny_model(task), task, n_steps=5, test=test, evaluate_at=evaluate_at)
 
 
 class FixedAnswers(nn.Module):
