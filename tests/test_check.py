@@ -25,12 +25,17 @@ def _attention(
     invert=False,
     after=False,
     transpose_dims=(-2, -1),
+    fill=float("-inf"),
+    divide=False,
 ):
     """A configurable attention with one knob per classic mistake."""
     s = q @ k.transpose(*transpose_dims)
-    s = s * (factor(q.shape[-1]) if factor else (scale or q.shape[-1] ** -0.5))
+    if divide:  # a default of √d_k, then the scores divided by the scale
+        s = s / (scale or q.shape[-1] ** 0.5)
+    else:
+        s = s * (factor(q.shape[-1]) if factor else (scale or q.shape[-1] ** -0.5))
     if mask is not None and not after:
-        s = s.masked_fill(mask if invert else ~mask, float("-inf"))
+        s = s.masked_fill(mask if invert else ~mask, fill)
     w = torch.softmax(s, dim=axis)
     if mask is not None and after:
         w = w * mask
@@ -108,6 +113,38 @@ def test_attention_student_version_is_returned(capsys):
 )
 def test_attention_rejects_mistakes(wrong, hint, capsys):
     assert_rejected(check.attention, wrong, ref.scaled_dot_product_attention, capsys, hint)
+
+
+def test_attention_rejects_masked_scores_set_to_zero(capsys):
+    def wrong(q, k, v, mask=None, scale=None):
+        return _attention(q, k, v, mask, scale, fill=0.0)
+
+    assert_rejected(
+        check.attention, wrong, ref.scaled_dot_product_attention, capsys, "case 3", "e⁰ = 1"
+    )
+
+
+def test_attention_rejects_scores_divided_by_the_scale(capsys):
+    # Right by default (it divides by √d_k), wrong as soon as a scale is given.
+    def wrong(q, k, v, mask=None, scale=None):
+        return _attention(q, k, v, mask, scale, divide=True)
+
+    assert_rejected(
+        check.attention, wrong, ref.scaled_dot_product_attention, capsys, "case 2", "divided"
+    )
+
+
+def test_attention_rejects_a_default_scale_of_root_d(capsys):
+    assert_rejected(
+        check.attention,
+        lambda q, k, v, mask=None, scale=None: _attention(
+            q, k, v, mask, scale, factor=lambda d: d**0.5
+        ),
+        ref.scaled_dot_product_attention,
+        capsys,
+        "case 1",
+        "multiplied by √d_k",
+    )
 
 
 def test_attention_rejects_a_scale_ignored_when_a_mask_is_given(capsys):
@@ -206,6 +243,8 @@ def _mha(
     no_wo=False,
     reshape_only=False,
     average_heads=False,
+    drop_mask=False,
+    merge_by_reshape=False,
 ):
     batch, seq, d = x.shape
     dh = d // n_heads
@@ -217,11 +256,14 @@ def _mha(
 
     q, k, v = split(x @ w_q), split(x @ w_k), split(x @ w_v)
     s = q @ k.transpose(-2, -1) / math.sqrt(d if scale_by_model else dh)
-    if mask is not None:
+    if mask is not None and not drop_mask:
         s = s.masked_fill(~mask, float("-inf"))
     w = torch.softmax(s, -1)
     h = w @ v
-    h = h.reshape(batch, seq, d) if reshape_only else h.transpose(1, 2).reshape(batch, seq, d)
+    if reshape_only or merge_by_reshape:
+        h = h.reshape(batch, seq, d)
+    else:
+        h = h.transpose(1, 2).reshape(batch, seq, d)
     out = h if no_wo else h @ w_o
     return out, (w.mean(1) if average_heads else w)
 
@@ -240,6 +282,8 @@ def test_mha_reference_and_correct_student_pass(capsys):
         ("no_wo", "output projection is missing"),
         ("reshape_only", "reshape alone"),
         ("average_heads", "one attention map per head"),
+        ("drop_mask", "mask is not passed on"),
+        ("merge_by_reshape", "merged with a reshape alone"),
     ],
 )
 def test_mha_rejects_mistakes(knob, hint, capsys):
@@ -252,13 +296,25 @@ def test_mha_rejects_mistakes(knob, hint, capsys):
 # ----------------------------------------------------------------- positions
 
 
-def _positions(seq_len, d_model, *, swap=False, blocks=False, every=False, transpose=False):
-    pos = torch.arange(seq_len, dtype=torch.float32)[:, None]
+def _positions(
+    seq_len,
+    d_model,
+    *,
+    swap=False,
+    blocks=False,
+    every=False,
+    transpose=False,
+    pair_index=False,
+    base=10000,
+    start=0,
+):
+    pos = torch.arange(start, start + seq_len, dtype=torch.float32)[:, None]
     if every:
-        ang = pos / 10000 ** (torch.arange(d_model) / d_model)
+        ang = pos / base ** (torch.arange(d_model) / d_model)
         pe = torch.where(torch.arange(d_model) % 2 == 0, torch.sin(ang), torch.cos(ang))
     else:
-        ang = pos / 10000 ** (torch.arange(0, d_model, 2) / d_model)
+        exponent = torch.arange(d_model // 2) if pair_index else torch.arange(0, d_model, 2)
+        ang = pos / base ** (exponent / d_model)
         a, b = (torch.cos(ang), torch.sin(ang)) if swap else (torch.sin(ang), torch.cos(ang))
         pe = torch.cat([a, b], -1) if blocks else torch.stack([a, b], -1).reshape(seq_len, d_model)
     return pe.T if transpose else pe
@@ -278,11 +334,16 @@ def test_positions_reference_and_correct_student_pass(capsys):
         ("blocks", "interleave"),
         ("every", "own frequency"),
         ("transpose", "transposed"),
+        ("pair_index", "pair number i"),
+        ("base", "wrong base"),
+        ("start", "start at 1"),
     ],
 )
 def test_positions_rejects_mistakes(knob, hint, capsys):
+    value = {"base": 1000, "start": 1}.get(knob, True)
+
     def wrong(seq_len, d_model):
-        return _positions(seq_len, d_model, **{knob: True})
+        return _positions(seq_len, d_model, **{knob: value})
 
     assert_rejected(check.sinusoidal_positions, wrong, ref.sinusoidal_positions, capsys, hint)
 

@@ -20,8 +20,10 @@ def _attention_mistakes(q, k, v, mask, scale):
     if default:
         wrong.append((1.0, "the scores are not scaled: multiply Q Kᵀ by 1/√d_k."))
         wrong.append((1.0 / d_k, "scaled by 1/d_k; the scale is 1/√d_k."))
+        wrong.append((d_k**0.5, "multiplied by √d_k; the default scale is 1/√d_k."))
     else:
         wrong.append((d_k**-0.5, "the scale argument is ignored: use it instead of 1/√d_k."))
+        wrong.append((1.0 / scale, "the scores were divided by scale; multiply them: s·Q Kᵀ."))
     out = []
     for factor, hint in wrong:
         scores = factor * raw
@@ -38,6 +40,15 @@ def _attention_mistakes(q, k, v, mask, scale):
     if mask is not None:
         w = torch.softmax(scores, dim=-1)
         out.append((w @ v, w, "the mask is ignored: set masked scores to -inf before the softmax."))
+        w = torch.softmax(scores.masked_fill(~mask, 0.0), dim=-1)
+        out.append(
+            (
+                w @ v,
+                w,
+                "masked scores were set to 0, which still gets weight e⁰ = 1 in the "
+                "softmax: fill them with float('-inf').",
+            )
+        )
         if (~mask).any(dim=-1).all():
             w = torch.softmax(scores.masked_fill(mask, float("-inf")), dim=-1)
             out.append((w @ v, w, "the mask is inverted: True means the query MAY attend."))
@@ -214,6 +225,21 @@ def _mha_mistakes(x, w_q, w_k, w_v, w_o, n_heads, mask):
     out.append(
         (no_proj, w_ref, "the output projection is missing: multiply the merged heads by w_o.")
     )
+    if mask is not None:
+        unmasked, w_unmasked = ref.multi_head_attention(x, w_q, w_k, w_v, w_o, n_heads)
+        out.append(
+            (unmasked, w_unmasked, "the mask is not passed on: call attention with mask=mask.")
+        )
+    if n_heads > 1:
+        heads, w_ok = heads_attention(q, k, v, d_head**-0.5)
+        out.append(
+            (
+                heads.reshape(batch, seq, d_model) @ w_o,
+                w_ok,
+                "the heads were merged with a reshape alone: first transpose(1, 2) back to "
+                "(batch, seq, heads, d_head), then reshape to (batch, seq, d_model).",
+            )
+        )
     # Splitting with a reshape alone scrambles features across positions.
     q2, k2, v2 = ((x @ w).reshape(batch, n_heads, seq, d_head) for w in (w_q, w_k, w_v))
     heads, w_reshape = heads_attention(q2, k2, v2, d_head**-0.5)
@@ -267,6 +293,11 @@ def multi_head_attention(fn: Callable) -> Callable:
     return run_checks("multi_head_attention", fn, ref.multi_head_attention, _mha_cases)
 
 
+def _interleaved(theta: torch.Tensor) -> torch.Tensor:
+    """(seq, d/2) angles → (seq, d) code: sin in even columns, cos in odd ones."""
+    return torch.stack([torch.sin(theta), torch.cos(theta)], -1).reshape(theta.shape[0], -1)
+
+
 def _positions_cases(fn: Callable) -> int:
     sizes = [(10, 16), (50, 8), (1, 2)]
     for seq_len, d_model in sizes:
@@ -278,6 +309,9 @@ def _positions_cases(fn: Callable) -> int:
         swapped = torch.stack([torch.cos(angle), torch.sin(angle)], -1).reshape(seq_len, d_model)
         blocks = torch.cat([torch.sin(angle), torch.cos(angle)], dim=-1)
         per_column = torch.where(torch.arange(d_model) % 2 == 0, torch.sin(every), torch.cos(every))
+        pair_index = _interleaved(pos / 10000.0 ** (half / 2 / d_model))
+        base_1000 = _interleaved(pos / 1000.0 ** (half / d_model))
+        from_one = _interleaved((pos + 1) / 10000.0 ** (half / d_model))
         compare(
             "encoding",
             fn(seq_len, d_model),
@@ -296,6 +330,17 @@ def _positions_cases(fn: Callable) -> int:
                     per_column,
                     "each column got its own frequency; a sin/cos pair (2i, 2i+1) "
                     "shares the frequency 1 / 10000^(2i / d_model).",
+                ),
+                (
+                    pair_index,
+                    "the exponent used the pair number i; it is the even column index 2i: "
+                    "1 / 10000^(2i / d_model).",
+                ),
+                (base_1000, "the wrong base: the frequencies are 1 / 10000^(2i / d_model)."),
+                (
+                    from_one,
+                    "the positions start at 1; they start at p = 0, so the first row is "
+                    "sin 0 = 0, cos 0 = 1.",
                 ),
             ],
         )
