@@ -172,3 +172,75 @@ def test_palette_is_hex_colours():
     assert len(plot.PALETTE) == len(set(plot.PALETTE)) == 8
     for colour in plot.PALETTE:
         assert to_hex(colour).lower() == colour.lower()
+
+
+# ------------------------------------------------------------------ loss_curves
+
+
+def test_loss_curves_one_thin_line_per_seed_and_a_running_mean():
+    _, ax = plt.subplots()
+    runs = {"a": [[3.0, 1.0, 2.0, 0.0], [1.0, 1.0, 1.0, 1.0]], "b": [[2.0, 2.0, 2.0]]}
+    assert plot.loss_curves(runs, baselines={"chance": 2.77}, smooth=2, ax=ax) is ax
+    lines = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
+    assert len(lines) == 3
+    np.testing.assert_allclose(lines[0].get_xdata(), [2, 3, 4])
+    np.testing.assert_allclose(lines[0].get_ydata(), [2.0, 1.5, 1.0])
+    assert to_hex(lines[0].get_color()) == to_hex(lines[1].get_color()) == plot.PALETTE[0].lower()
+    assert to_hex(lines[2].get_color()) == plot.PALETTE[1].lower()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["a", "b", "chance 2.77"]
+    assert "nats" in ax.get_ylabel() and "running mean over 2" in ax.get_ylabel()
+    assert "step" in ax.get_xlabel()
+
+
+def test_loss_curves_rejects_a_window_longer_than_a_curve():
+    with pytest.raises(ValueError, match="smooth=5"):
+        plot.loss_curves({"a": [[1.0, 2.0]]}, smooth=5)
+    with pytest.raises(ValueError, match="smooth"):
+        plot.loss_curves({"a": [[1.0, 2.0]]}, smooth=0)
+
+
+# ------------------------------------------------------------------ soft_lookup
+
+
+def lookup_inputs(seq=4, d=3, n_classes=5):
+    rng = np.random.default_rng(0)
+    q, k = rng.normal(size=d), rng.normal(size=(seq, d))
+    w = np.exp(k @ q / np.sqrt(d))
+    v = rng.normal(size=(seq, n_classes))
+    p = np.full(n_classes, 0.1)
+    p[2] = 0.6
+    return (
+        q,
+        k,
+        w / w.sum(),
+        v,
+        p,
+        [f"t{j}" for j in range(seq)],
+        [f"c{c}" for c in range(n_classes)],
+    )
+
+
+def test_soft_lookup_draws_products_weights_values_and_answer():
+    q, k, w, v, p, tokens, classes = lookup_inputs()
+    axes = plot.soft_lookup(q, k, w, v, p, tokens, classes, title="T")
+    assert len(axes) == 4
+    products = axes[0].get_images()[0].get_array()[2:]  # two blank rows align the panels
+    np.testing.assert_allclose(products.sum(axis=1), k @ q)
+    labels = [t.get_text() for t in axes[0].get_yticklabels()]
+    assert labels[0].startswith("t0") and f"score {k[0] @ q / np.sqrt(3):.1f}" in labels[0]
+    np.testing.assert_allclose([b.get_width() for b in axes[1].patches], w)
+    np.testing.assert_array_equal(axes[2].get_images()[0].get_array()[2:], v)
+    np.testing.assert_allclose([b.get_height() for b in axes[3].patches], p)
+    assert to_hex(axes[3].patches[2].get_facecolor()) == plot.PALETTE[0].lower()
+    assert axes[0].figure._suptitle.get_text() == "T"
+
+
+def test_soft_lookup_rejects_mismatched_shapes_and_labels():
+    q, k, w, v, p, tokens, classes = lookup_inputs()
+    with pytest.raises(ValueError, match="keys"):
+        plot.soft_lookup(q, k[:, :2], w, v, p, tokens, classes)
+    with pytest.raises(ValueError, match="labels"):
+        plot.soft_lookup(q, k, w, v, p, tokens[:-1], classes)
+    with pytest.raises(ValueError, match="dimension"):
+        plot.soft_lookup(q[None], k, w, v, p, tokens, classes)
