@@ -45,6 +45,7 @@ from ._hopfield import (
     overlap,
     two_layer_step,
 )
+from ._sensory import evolve, fixed_query_attention, sensory_lstm, shuffled_observations
 from ._tem import memory_lookup, position_step, random_walk, visited_before
 
 __all__ = [
@@ -82,4 +83,9 @@ __all__ = [
     "position_in_passage",
     "ridge_predict",
     "split_half_ceiling",
+    # chapter 06
+    "evolve",
+    "fixed_query_attention",
+    "sensory_lstm",
+    "shuffled_observations",
 ]

@@ -1,0 +1,195 @@
+"""CartPole-v1 physics in NumPy, for thousands of episodes at once.
+
+The equations, constants and termination rule of ``gymnasium``'s CartPole-v1 (Barto,
+Sutton & Anderson 1983; the corrected equations of Florian 2007), written over arrays so
+that one call advances a whole CMA-ES population's rollouts by one time step. The state is
+(cart position x in m, cart velocity in m/s, pole angle θ in rad, pole angular velocity in
+rad/s); an episode ends when |x| > 2.4 m or |θ| > 12°, or after 500 steps; every step,
+the last one included, earns a reward of 1. ``tests/test_cartpole.py`` checks the states
+against ``gymnasium`` step by step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import _validate
+
+__all__ = ["MAX_STEPS", "initial_states", "lqr_gains", "rollout_returns", "step"]
+
+GRAVITY, MASS_CART, MASS_POLE, HALF_LENGTH = 9.8, 1.0, 0.1, 0.5  # m/s², kg, kg, m
+FORCE, TAU = 10.0, 0.02  # N, s per step
+X_LIMIT, THETA_LIMIT = 2.4, 12 * 2 * math.pi / 360  # m, rad
+MAX_STEPS = 500  # CartPole-v1's time limit: the largest return
+_TOTAL_MASS = MASS_CART + MASS_POLE
+_POLEMASS_LENGTH = MASS_POLE * HALF_LENGTH
+
+
+def initial_states(shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
+    """Start states as ``reset`` draws them: each variable uniform in [-0.05, 0.05].
+
+    Returns
+    -------
+    (*shape, 4) float64 array.
+    """
+    _validate.numpy_generator("rng", rng)
+    return rng.uniform(-0.05, 0.05, size=(*shape, 4))
+
+
+def step(state: np.ndarray, action: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Advance every cart-pole by one Euler step of 0.02 s.
+
+    Parameters
+    ----------
+    state : (..., 4) float array (x, ẋ, θ, θ̇).
+    action : (...) array of 0 (push left, −10 N) or 1 (push right, +10 N).
+
+    Returns
+    -------
+    new_state : (..., 4); terminated : (...) bool, True where the new state is out of bounds.
+    """
+    state = _validate.array("state", state, ndim=range(1, 8), dims="(..., 4)")
+    if state.shape[-1] != 4:
+        raise ValueError(f"state must end in 4 variables (x, ẋ, θ, θ̇), got shape {state.shape}")
+    action = np.asarray(action)
+    if action.shape != state.shape[:-1]:
+        raise ValueError(f"action must have shape {state.shape[:-1]}, got {action.shape}")
+    return _step(state, action)
+
+
+def _step(state: np.ndarray, action: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, x_dot, theta, theta_dot = np.moveaxis(state, -1, 0)
+    force = np.where(action == 1, FORCE, -FORCE)
+    cos, sin = np.cos(theta), np.sin(theta)
+    # The operations in gymnasium's order, so that the states agree to the last bit or two.
+    temp = (force + _POLEMASS_LENGTH * np.square(theta_dot) * sin) / _TOTAL_MASS
+    theta_acc = (GRAVITY * sin - cos * temp) / (
+        HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * np.square(cos) / _TOTAL_MASS)
+    )
+    x_acc = temp - _POLEMASS_LENGTH * theta_acc * cos / _TOTAL_MASS
+    new = np.stack(
+        [
+            x + TAU * x_dot,
+            x_dot + TAU * x_acc,
+            theta + TAU * theta_dot,
+            theta_dot + TAU * theta_acc,
+        ],
+        axis=-1,
+    )
+    terminated = (np.abs(new[..., 0]) > X_LIMIT) | (np.abs(new[..., 2]) > THETA_LIMIT)
+    return new, terminated
+
+
+def rollout_returns(
+    policy,
+    params: np.ndarray,
+    n_episodes: int,
+    rng: np.random.Generator,
+    *,
+    shuffle: bool = False,
+    reshuffle_every: int | None = None,
+    n_noise: int = 0,
+    max_steps: int = MAX_STEPS,
+) -> np.ndarray:
+    """Returns of every policy over ``n_episodes`` simulated CartPole-v1 episodes each.
+
+    All P × E episodes run in lockstep; a finished episode stops counting. The policy
+    sees float32-rounded observations, as from ``gymnasium``, optionally followed by
+    ``n_noise`` channels of standard normal noise. With ``shuffle`` the channels come in a
+    new random order in every episode and, with ``reshuffle_every = K``, in yet another
+    order every K steps (from step K on, as :class:`.senses.ShuffledObservations`). All
+    draws come from ``rng``; every policy faces the same start states, orders and noise
+    (common random numbers, so that CMA-ES compares candidates on equal terms).
+
+    Parameters
+    ----------
+    policy : an :mod:`brainformers.attention_neuron` policy (``unflatten``,
+        ``initial_state``, ``step``).
+    params : (P, n_params) one parameter vector per policy.
+    n_episodes : episodes per policy.
+
+    Returns
+    -------
+    (P,) mean return per policy.
+    """
+    _validate.positive_int("n_episodes", n_episodes)
+    _validate.numpy_generator("rng", rng)
+    weights = policy.unflatten(params)
+    n_policies = len(next(iter(weights.values())))
+    n_channels = 4 + n_noise
+    shape = (n_policies, n_episodes)
+    if reshuffle_every is not None:
+        _validate.positive_int("reshuffle_every", reshuffle_every)
+        if not shuffle:
+            raise ValueError("reshuffle_every needs shuffle=True")
+    state = np.broadcast_to(initial_states((1, n_episodes), rng), (*shape, 4))
+
+    def order() -> np.ndarray:
+        return rng.permuted(
+            np.broadcast_to(np.arange(n_channels), (n_episodes, n_channels)), axis=1
+        )
+
+    permutation = order()
+    memory = policy.initial_state(n_policies, n_episodes, n_channels)
+    alive = np.ones(shape, dtype=bool)
+    returns = np.zeros(shape)
+    for t in range(max_steps):
+        if reshuffle_every and t > 0 and t % reshuffle_every == 0:
+            permutation = order()
+        obs = state.astype(np.float32).astype(np.float64)
+        if n_noise:
+            noise = np.broadcast_to(
+                rng.standard_normal((1, n_episodes, n_noise)), (*shape, n_noise)
+            )
+            obs = np.concatenate([obs, noise], axis=-1)
+        if shuffle:
+            obs = np.take_along_axis(obs, permutation[None], axis=-1)
+        action, memory, _ = policy.step(weights, obs, memory)
+        state, terminated = _step(state, action)
+        returns += alive
+        alive &= ~terminated
+        if not alive.any():
+            break
+    return returns.mean(axis=1)
+
+
+def lqr_gains(state_cost: float = 1.0, force_cost: float = 1.0) -> np.ndarray:
+    """Gains w of the linear-quadratic regulator of the upright cart-pole: push right when w·s > 0.
+
+    The continuous-time dynamics are linearised at the upright rest state (finite
+    differences of :func:`step`'s accelerations), and the Riccati equation of the cost
+    ∫ (``state_cost`` |s|² + ``force_cost`` F²) dt is solved with SciPy; the optimal force
+    is F = w·s. CartPole-v1 only allows ±10 N, so the controller applies the sign of that
+    force: a fixed, hand-derived policy with no learning, the chapter's linear control.
+
+    Returns
+    -------
+    (4,) gains for (x, ẋ, θ, θ̇).
+    """
+    from scipy.linalg import solve_continuous_are
+
+    _validate.positive_float("state_cost", state_cost)
+    _validate.positive_float("force_cost", force_cost)
+
+    def derivative(s: np.ndarray, force: float) -> np.ndarray:
+        x_dot, theta, theta_dot = s[1], s[2], s[3]
+        cos, sin = np.cos(theta), np.sin(theta)
+        temp = (force + _POLEMASS_LENGTH * theta_dot**2 * sin) / _TOTAL_MASS
+        theta_acc = (GRAVITY * sin - cos * temp) / (
+            HALF_LENGTH * (4.0 / 3.0 - MASS_POLE * cos**2 / _TOTAL_MASS)
+        )
+        x_acc = temp - _POLEMASS_LENGTH * theta_acc * cos / _TOTAL_MASS
+        return np.array([x_dot, x_acc, theta_dot, theta_acc])
+
+    eps, rest = 1e-6, np.zeros(4)
+    a = np.column_stack(
+        [
+            (derivative(rest + eps * e, 0.0) - derivative(rest - eps * e, 0.0)) / (2 * eps)
+            for e in np.eye(4)
+        ]
+    )
+    b = ((derivative(rest, eps) - derivative(rest, -eps)) / (2 * eps))[:, None]
+    riccati = solve_continuous_are(a, b, state_cost * np.eye(4), force_cost * np.eye(1))
+    return -(b.T @ riccati / force_cost)[0]  # F = -R⁻¹ Bᵀ P s
