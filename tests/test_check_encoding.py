@@ -110,7 +110,7 @@ def alpha_loop(x, y, folds, alphas, *, mistake=None):
     errors = []
     for a in alphas:
         total = 0.0
-        for train, test in folds:
+        for train, test in folds[:1] if mistake == "first-fold" else folds:
             if mistake == "leak":
                 train, test = np.arange(len(x)), np.arange(len(x))
             model = Ridge(alpha=a).fit(x[train], y[train])
@@ -120,10 +120,31 @@ def alpha_loop(x, y, folds, alphas, *, mistake=None):
     return alphas[int(pick(errors))]
 
 
+def alpha_by_correlation(x, y, folds, alphas):
+    # Another valid criterion: the alpha whose held-out predictions correlate best.
+    mean_r = []
+    for a in alphas:
+        rs = [
+            pearson(Ridge(alpha=a).fit(x[tr], y[tr]).predict(x[te]), y[te]).mean()
+            for tr, te in folds
+        ]
+        mean_r.append(np.mean(rs))
+    return alphas[int(np.argmax(mean_r))]
+
+
+def alpha_per_voxel_median(x, y, folds, alphas):
+    errors = np.zeros((len(alphas), y.shape[1]))
+    for k, a in enumerate(alphas):
+        for tr, te in folds:
+            errors[k] += ((Ridge(alpha=a).fit(x[tr], y[tr]).predict(x[te]) - y[te]) ** 2).sum(0)
+    return float(np.median(np.asarray(alphas)[errors.argmin(0)]))
+
+
 def test_choose_alpha_accepts(capsys):
     assert run(check.choose_alpha, ref.choose_alpha, capsys)[0] is ref.choose_alpha
-    result, out = run(check.choose_alpha, alpha_loop, capsys)
-    assert result is alpha_loop and out.startswith("✓"), out
+    for fn in (alpha_loop, alpha_by_correlation):
+        result, out = run(check.choose_alpha, fn, capsys)
+        assert result is fn and out.startswith("✓"), out
 
 
 @pytest.mark.parametrize(
@@ -131,6 +152,8 @@ def test_choose_alpha_accepts(capsys):
     [
         (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="leak"), "*training* error"),
         (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="argmax"), "*largest*"),
+        (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="first-fold"), "first fold alone"),
+        (alpha_per_voxel_median, "median of each voxel's own best alpha"),
         (lambda x, y, f, a: a[len(a) // 2], "the reference gives"),
     ],
 )
@@ -141,22 +164,33 @@ def test_choose_alpha_mistakes(capsys, wrong, fragment):
 # ----------------------------------------------------------------- noise ceiling
 
 
-def ceiling(reps, *, brown=True, root=True, clip=True, axis=0):
-    a, b = reps[0::2].mean(0), reps[1::2].mean(0)
+def ceiling(reps, *, brown=True, root=True, clip=True, axis=0, halves="even/odd", factor=2):
+    n = reps.shape[0]
+    if halves == "even/odd":
+        a, b = reps[0::2].mean(0), reps[1::2].mean(0)
+    else:
+        a, b = reps[: n // 2].mean(0), reps[n // 2 :].mean(0)
     if axis == 1:
         a, b = a.T, b.T
     r = pearson(a, b)
-    rho = 2 * r / (1 + r) if brown else r
-    rho = np.clip(rho, 0, None) if clip else rho
-    return np.sqrt(rho) if root else rho
+    k = n if factor == "n_reps" else 2
+    rho = k * r / (1 + (k - 1) * r) if brown else r
+    if clip == "abs":
+        rho = np.abs(rho)
+    elif clip:
+        rho = np.clip(rho, 0, None)
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(rho) if root else rho
 
 
 def test_ceiling_accepts(capsys):
     assert (
         run(check.split_half_ceiling, ref.split_half_ceiling, capsys)[0] is ref.split_half_ceiling
     )
-    result, out = run(check.split_half_ceiling, ceiling, capsys)
-    assert result is ceiling and out.startswith("✓"), out
+    first_second = lambda reps: ceiling(reps, halves="first/second")  # noqa: E731
+    for fn in (ceiling, first_second):
+        result, out = run(check.split_half_ceiling, fn, capsys)
+        assert result is fn and out.startswith("✓"), out
 
 
 @pytest.mark.parametrize(
@@ -166,6 +200,10 @@ def test_ceiling_accepts(capsys):
         ({"root": False}, "√ρ"),
         ({"brown": False, "root": False, "clip": False}, "split-half correlation itself"),
         ({"axis": 1}, "one per voxel"),
+        ({"clip": False}, "clip ρ at 0"),
+        ({"clip": "abs"}, "absolute value"),
+        ({"factor": "n_reps"}, "number of repetitions"),
+        ({"brown": False, "halves": "first/second"}, "Spearman–Brown"),
     ],
 )
 def test_ceiling_mistakes(capsys, kwargs, fragment):
@@ -207,6 +245,29 @@ def wrong_count(groups, n_folds):
     return ref.grouped_folds(groups, 2) if n_folds != 2 else ref.grouped_folds(groups, 2)[:1]
 
 
+def one_giant_fold(groups, n_folds):
+    # K − 1 folds of a single passage each, and every other passage in the last fold
+    labels = list(dict.fromkeys(groups.tolist()))
+    if n_folds > len(labels):
+        raise ValueError("more folds than groups")
+    fold = np.array([min(labels.index(g), n_folds - 1) for g in groups.tolist()])
+    idx = np.arange(len(groups))
+    return [(idx[fold != k], idx[fold == k]) for k in range(n_folds)]
+
+
+def contiguous_blocks(groups, n_folds):
+    # blocks of consecutive sentences, blind to where a passage ends
+    idx = np.arange(len(groups))
+    return [(np.setdiff1d(idx, part), part) for part in np.array_split(idx, n_folds)]
+
+
+def passage_in_two_folds(groups, n_folds):
+    folds = ref.grouped_folds(groups, n_folds)
+    train, test = folds[-1]
+    extra = folds[0][1]
+    return [*folds[:-1], (np.setdiff1d(train, extra), np.union1d(test, extra))]
+
+
 def test_grouped_accepts(capsys):
     assert run(check.grouped_folds, ref.grouped_folds, capsys)[0] is ref.grouped_folds
     result, out = run(check.grouped_folds, grouped_sklearn, capsys)
@@ -220,6 +281,9 @@ def test_grouped_accepts(capsys):
         (leaky, "leakage"),
         (no_error, "raise ValueError"),
         (wrong_count, "folds, got"),
+        (one_giant_fold, "twice its share"),
+        (contiguous_blocks, "both train and test"),
+        (passage_in_two_folds, "exactly once"),
     ],
 )
 def test_grouped_mistakes(capsys, wrong, fragment):

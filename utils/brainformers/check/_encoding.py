@@ -159,48 +159,90 @@ def ridge_predict(fn: Callable) -> Callable:
 # ------------------------------------------------------------------ choosing alpha
 
 
+def _held_out_sums(x: np.ndarray, y: np.ndarray, folds: list, alphas: tuple) -> np.ndarray:
+    """(n_alphas, n_voxels) held-out squared errors summed over folds."""
+    return np.array(
+        [
+            sum(
+                ((ref.ridge_predict(x[tr], y[tr], x[te], a) - y[te]) ** 2).sum(0)
+                for tr, te in folds
+            )
+            for a in alphas
+        ]
+    )
+
+
+def _correlation_alpha(x: np.ndarray, y: np.ndarray, folds: list, alphas: tuple) -> float:
+    """The alpha with the largest held-out r (mean over folds and voxels): also valid."""
+    mean_r = [
+        np.mean(
+            [
+                _pearson_flat(ref.ridge_predict(x[tr], y[tr], x[te], a), y[te]).mean()
+                for tr, te in folds
+            ]
+        )
+        for a in alphas
+    ]
+    return alphas[int(np.argmax(mean_r))]
+
+
 def _alpha_cases(fn: Callable) -> int:
     alphas = (0.01, 0.1, 1.0, 10.0, 100.0, 1000.0)
     cases = []
-    for seed, n, p, noise, n_folds in (
-        (4, 40, 30, 3.0, 4),
-        (5, 60, 8, 0.3, 5),
-        (6, 30, 60, 5.0, 3),
+    # (seed, stimuli, features, noise, folds, per-voxel signal scales); seeds 11 and 28 chosen
+    # so that the first-fold and per-voxel-median mistakes differ from every valid answer
+    for seed, n, p, noise, n_folds, scales in (
+        (4, 40, 30, 3.0, 4, (1.0, 1.0, 1.0)),
+        (11, 48, 20, 2.0, 4, (4.0, 1.0, 0.05)),
+        (28, 30, 60, 5.0, 3, (1.0, 1.0, 1.0)),
     ):
         rng = _rng(seed)
         x = rng.standard_normal((n, p))
-        y = x @ (0.3 * rng.standard_normal((p, 3))) + noise * rng.standard_normal((n, 3))
+        w = 0.3 * rng.standard_normal((p, len(scales))) * np.array(scales)
+        y = x @ w + noise * rng.standard_normal((n, len(scales)))
         folds = ref.grouped_folds(np.arange(n) // 2, n_folds)
         cases.append(
             (f"case {len(cases) + 1} ({n} stimuli, {p} features, {n_folds} folds)", x, y, folds)
         )
     for case, x, y, folds in cases:
         want = ref.choose_alpha(x, y, folds, alphas)
-        # Leakage: fit and evaluate on all rows — training error always prefers the smallest α.
-        in_sample = [((ref.ridge_predict(x, y, x, a) - y) ** 2).sum() for a in alphas]
-        held_out = [
-            sum(
-                ((ref.ridge_predict(x[tr], y[tr], x[te], a) - y[te]) ** 2).sum() for tr, te in folds
-            )
-            for a in alphas
-        ]
-        leaky = alphas[int(np.argmin(in_sample))]
-        worst = alphas[int(np.argmax(held_out))]
         got = fn(x.copy(), y.copy(), [(tr.copy(), te.copy()) for tr, te in folds], alphas)
-        leak_hint = (
-            "it matches the alpha with the smallest *training* error: "
-            "score each alpha on the held-out test rows of each fold"
-        )
-        worst_hint = (
-            "this alpha has the *largest* held-out error: pick the smallest "
-            "(np.argmin, not np.argmax)"
-        )
-        mistakes = []
-        if leaky == worst != want:
-            mistakes.append((leaky, f"{leak_hint}; and {worst_hint}."))
-        else:
-            mistakes += [(a, f"{hint}.") for a, hint in ((leaky, leak_hint), (worst, worst_hint))]
-            mistakes = [(a, hint) for a, hint in mistakes if a != want]
+        valid = (want, _correlation_alpha(x, y, folds, alphas))
+        try:
+            if any(np.isclose(float(got), a, rtol=1e-6) for a in valid):
+                continue  # least squared error, or (equally valid) largest held-out r
+        except (TypeError, ValueError):
+            pass  # compare_number reports what came back
+        errors = _held_out_sums(x, y, folds, alphas)
+        in_sample = [((ref.ridge_predict(x, y, x, a) - y) ** 2).sum() for a in alphas]
+        candidates = [
+            (
+                alphas[int(np.argmin(in_sample))],
+                "it matches the alpha with the smallest *training* error: score each alpha "
+                "on the held-out test rows of each fold",
+            ),
+            (
+                alphas[int(np.argmax(errors.sum(1)))],
+                "this alpha has the *largest* held-out error: pick the smallest "
+                "(np.argmin, not np.argmax)",
+            ),
+            (
+                ref.choose_alpha(x, y, folds[:1], alphas),
+                "it matches the first fold alone: add up the errors of every fold before "
+                "choosing (is the loop over folds inside the loop over alphas?)",
+            ),
+            (
+                float(np.median(np.asarray(alphas)[np.argmin(errors, axis=0)])),
+                "it matches the median of each voxel's own best alpha: one alpha for all "
+                "voxels minimises the error summed over voxels, which is not the median of "
+                "the voxels' minimisers",
+            ),
+        ]
+        merged: dict[float, list[str]] = {}
+        for value, hint in candidates:
+            if not any(np.isclose(value, a) for a in valid):
+                merged.setdefault(value, []).append(hint)
+        mistakes = [(value, "; and ".join(hints) + ".") for value, hints in merged.items()]
         compare_number("alpha", got, want, case, mistakes=mistakes)
     return len(cases)
 
@@ -213,31 +255,96 @@ def choose_alpha(fn: Callable) -> Callable:
 # ------------------------------------------------------------------ noise ceiling
 
 
+def _ceiling_variants(reps: np.ndarray, halves: str) -> dict[str, np.ndarray]:
+    """The reference and its known mistakes for one way of splitting the repetitions."""
+    n = reps.shape[0]
+    if halves == "even/odd":
+        a, b = reps[0::2].mean(0), reps[1::2].mean(0)
+    else:
+        a, b = reps[: n // 2].mean(0), reps[n // 2 :].mean(0)
+    r_half = _pearson_flat(a, b)
+    sb = 2 * r_half / (1 + r_half)
+    k = n  # Spearman–Brown with the number of repetitions instead of the 2 halves
+    sb_n = k * r_half / (1 + (k - 1) * r_half)
+    return {
+        "right": np.sqrt(np.clip(sb, 0, None)),
+        "r_half": r_half,
+        "sb": sb,
+        "no Spearman–Brown": np.sqrt(np.clip(r_half, 0, None)),
+        "no root": np.clip(sb, 0, None),
+        "absolute": np.sqrt(np.abs(sb)),
+        "factor n": np.sqrt(np.clip(sb_n, 0, None)),
+    }
+
+
 def _ceiling_cases(fn: Callable) -> int:
     cases = []
-    for seed, n_reps, n_stimuli, n_voxels, gain in (
-        (7, 4, 60, 6, 0.5),
-        (8, 2, 40, 5, 1.0),
-        (9, 6, 80, 3, 0.3),
+    for seed, n_reps, n_stimuli, n_voxels, gain, n_noise in (
+        (7, 4, 60, 6, 0.5, 0),
+        (8, 2, 40, 5, 1.0, 0),
+        (9, 6, 80, 3, 0.3, 0),
+        (12, 4, 50, 8, 0.6, 4),  # four pure-noise voxels: some split-half r are negative
     ):
         rng = _rng(seed)
         signal = rng.standard_normal((1, n_stimuli, n_voxels))
+        signal[..., n_voxels - n_noise :] = 0.0
         reps = gain * signal + rng.standard_normal((n_reps, n_stimuli, n_voxels))
+        extra = f", {n_noise} pure-noise voxels" if n_noise else ""
         cases.append(
             (
                 f"case {len(cases) + 1} "
-                f"({n_reps} repetitions, {n_stimuli} stimuli, {n_voxels} voxels)",
+                f"({n_reps} repetitions, {n_stimuli} stimuli, {n_voxels} voxels{extra})",
                 reps,
             )
         )
     for case, reps in cases:
-        want = ref.split_half_ceiling(reps)
-        a, b = reps[0::2].mean(0), reps[1::2].mean(0)
-        r_half = _pearson_flat(a, b)
-        sb = 2 * r_half / (1 + r_half)
+        got = fn(reps.copy())
+        variants = [_ceiling_variants(reps, halves) for halves in ("even/odd", "first/second")]
+        want = variants[0]["right"]
+        for v in variants:  # even/odd or first/second half: both are split halves
+            if _close(got, v["right"]):
+                want = v["right"]
+        if not _close(got, want) and isinstance(got, np.ndarray) and got.dtype.kind == "f":
+            if np.isnan(got).any():
+                negative = any((v["sb"] < 0).any() for v in variants)
+                raise CheckFailed(
+                    f"{case}: the ceiling contains NaN"
+                    + (
+                        " where the split-half r is negative (pure-noise voxels): the square "
+                        "root of a negative reliability is undefined; clip ρ at 0 first."
+                        if negative
+                        else "."
+                    )
+                )
+        mistakes = []
+        for v in variants:
+            mistakes += [
+                (
+                    v["no Spearman–Brown"],
+                    "no Spearman–Brown correction: the two halves each average only "
+                    "half the repetitions; ρ = 2r / (1 + r).",
+                ),
+                (v["no root"], "this is the reliability ρ; the ceiling on r is √ρ."),
+                (
+                    v["r_half"],
+                    "this is the split-half correlation itself: apply Spearman–Brown, "
+                    "then take the square root.",
+                ),
+                (v["sb"], "this is the reliability ρ; the ceiling on r is √ρ (clipped at 0)."),
+                (
+                    v["absolute"],
+                    "a negative reliability means no reliable signal: clip it to 0, do not "
+                    "take its absolute value.",
+                ),
+                (
+                    v["factor n"],
+                    "Spearman–Brown was applied with the number of repetitions; the two "
+                    "half-averages are combined into one, so the factor is 2.",
+                ),
+            ]
         compare(
             "ceiling",
-            fn(reps.copy()),
+            got,
             want,
             case,
             "(n_voxels,)",
@@ -246,23 +353,17 @@ def _ceiling_cases(fn: Callable) -> int:
                     reps.shape[1],
                 ): "one value per stimulus: correlate across stimuli, one per voxel.",
             },
-            mistakes=[
-                (
-                    np.sqrt(np.clip(r_half, 0, None)),
-                    "no Spearman–Brown correction: the two "
-                    "halves each average only half the repetitions; ρ = 2r / (1 + r).",
-                ),
-                (np.clip(sb, 0, None), "this is the reliability ρ; the ceiling on r is √ρ."),
-                (
-                    r_half,
-                    "this is the split-half correlation itself: apply Spearman–Brown, "
-                    "then take the square root.",
-                ),
-                (sb, "this is the reliability ρ; the ceiling on r is √ρ (clipped at 0)."),
-            ],
+            mistakes=[(m, hint) for m, hint in mistakes if not np.isnan(m).any()],
             atol=1e-8,
         )
     return len(cases)
+
+
+def _close(got: Any, want: np.ndarray) -> bool:
+    """Whether ``got`` is a float array of ``want``'s shape with the same values."""
+    if not (isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind == "f"):
+        return False
+    return not np.isnan(got).any() and np.allclose(got, want, atol=1e-8)
 
 
 def split_half_ceiling(fn: Callable) -> Callable:
@@ -328,6 +429,13 @@ def _grouped_cases(fn: Callable) -> int:
             raise CheckFailed(
                 f"{case}: the test folds must hold every stimulus exactly once "
                 f"(they hold {tested.size} entries for {n} stimuli)."
+            )
+        sizes = [test.size for _, test in folds]
+        if max(sizes) > 2 * n / n_folds:
+            raise CheckFailed(
+                f"{case}: the test folds hold {sizes} stimuli — one fold has more than twice "
+                f"its share ({n} / {n_folds}), so the others train on much more data than it. "
+                "Deal the groups to the folds in turn so that the folds have similar sizes."
             )
     case = "case 5 (3 passages but 5 folds requested)"
     try:
