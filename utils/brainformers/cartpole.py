@@ -1,12 +1,12 @@
 """CartPole-v1 physics in NumPy, for thousands of episodes at once.
 
 The equations, constants and termination rule of ``gymnasium``'s CartPole-v1 (Barto,
-Sutton & Anderson 1983; the corrected equations of Florian 2007), written over arrays so
-that one call advances a whole CMA-ES population's rollouts by one time step. The state is
-(cart position x in m, cart velocity in m/s, pole angle θ in rad, pole angular velocity in
-rad/s); an episode ends when |x| > 2.4 m or |θ| > 12°, or after 500 steps; every step,
-the last one included, earns a reward of 1. ``tests/test_cartpole.py`` checks the states
-against ``gymnasium`` step by step.
+Sutton & Anderson 1983; gymnasium's code cites Florian's 2005 note for the equations),
+written over arrays so that one call advances a whole CMA-ES population's rollouts by one
+time step. The state is (cart position x in m, cart velocity in m/s, pole angle θ in rad,
+pole angular velocity in rad/s); an episode ends when |x| > 2.4 m or |θ| > 12°, or after
+500 steps; every step, the last one included, earns a reward of 1.
+``tests/test_cartpole.py`` checks the states against ``gymnasium`` step by step.
 """
 
 from __future__ import annotations
