@@ -9,6 +9,8 @@ the reference handed back.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -144,7 +146,7 @@ CHECKERS = {
     "attention_entropy": (check.attention_entropy, ref.attention_entropy, entropy),
     "hopfield_via_attention": (check.hopfield_via_attention, ref.modern_update, via_attention),
     "two_layer_step": (check.two_layer_step, ref.two_layer_step, two_layer),
-    "half_mask": (check.half_mask, ref.mask_lower_half, half),
+    "half_mask": (check.half_mask, ref.half_mask, half),
 }
 N_CASES = {
     "hebbian_weights": 3,
@@ -320,7 +322,7 @@ def test_half_mask_in_place_without_return(capsys):
     def in_place(images, height):
         images[:, images.shape[1] // 2 :] = 0.0
 
-    assert_rejected(check.half_mask, in_place, ref.mask_lower_half, capsys, "work on a copy")
+    assert_rejected(check.half_mask, in_place, ref.half_mask, capsys, "work on a copy")
 
 
 def test_overlap_one_number_per_row(capsys):
@@ -419,3 +421,237 @@ def test_via_attention_found_under_any_name_or_through_the_module(capsys):
         result, out = run(check.hopfield_via_attention, fn, capsys)
         assert result is fn, out
     assert namespace["sdpa"] is scaled_dot_product_attention  # restored after the check
+
+
+# ----------------------------------------------------------------- more mistakes, one table
+# Further wrong implementations (the ch01-02 revision): each must be rejected, by name where
+# the mistake is a plausible one.
+
+
+def hebbian_first_pattern_only(patterns):  # return inside the loop
+    n = patterns.shape[1]
+    w = np.zeros((n, n))
+    for p in patterns:
+        w += np.outer(p, p)
+        np.fill_diagonal(w, 0.0)
+        return w / n
+
+
+def hebbian_covariance(patterns):  # mean-subtracted (the covariance rule), not the exercise's
+    c = patterns - patterns.mean(axis=0)
+    w = c.T @ c / patterns.shape[1]
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
+def hebbian_clipped(patterns):  # clipped synapses: only the sign of the sum kept
+    w = np.sign(patterns.T @ patterns) / patterns.shape[1]
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
+def energy_one_s(weights, state):  # the second s forgotten
+    return -0.5 * float((weights @ state).sum())
+
+
+def energy_mean(weights, state):  # mean over neurons instead of the sum
+    return -0.5 * float(np.mean(state * (weights @ state)))
+
+
+def energy_norm(weights, state):  # -½ |W s|²
+    field = weights @ state
+    return -0.5 * float(field @ field)
+
+
+def overlap_over_batch_size(states, patterns):  # divided by len(states)
+    return (states * patterns).sum(axis=-1) / len(states)
+
+
+def overlap_agreement(states, patterns):  # the fraction of agreeing bits, (1 + m) / 2
+    return (states == patterns).mean(axis=-1)
+
+
+def overlap_first_pattern(states, patterns):  # every state against pattern 0
+    p = patterns if patterns.ndim == 1 else patterns[0]
+    return (states * p).mean(axis=-1)
+
+
+def dense_sequential(patterns, states, order):  # neurons updated in place, one after another
+    s = np.atleast_2d(states).astype(float).copy()
+    for b in range(s.shape[0]):
+        for i in range(s.shape[1]):
+            plus, minus = s[b].copy(), s[b].copy()
+            plus[i], minus[i] = 1.0, -1.0
+            field = np.sum((patterns @ plus) ** order - (patterns @ minus) ** order)
+            s[b, i] = 1.0 if field >= 0 else -1.0
+    return s.reshape(np.shape(states))
+
+
+def dense_own_term_kept(patterns, states, order):  # ξ_μi s_i not removed before adding ±ξ_μi
+    s = np.atleast_2d(states)
+    base = (s @ patterns.T)[:, :, None]
+    field = ((base + patterns[None]) ** order - (base - patterns[None]) ** order).sum(axis=1)
+    return np.where(field >= 0, 1.0, -1.0).reshape(states.shape)
+
+
+def dense_field_returned(patterns, states, order):  # the field, not its sign
+    s = np.atleast_2d(states)
+    others = (s @ patterns.T)[:, :, None] - patterns[None] * s[:, None, :]
+    field = ((others + patterns[None]) ** order - (others - patterns[None]) ** order).sum(axis=1)
+    return field.reshape(states.shape)
+
+
+def dense_abs_power(patterns, states, order):  # F(x) = |x|^n: even, wrong for odd n
+    s = np.atleast_2d(states)
+    others = (s @ patterns.T)[:, :, None] - patterns[None] * s[:, None, :]
+    field = (
+        np.abs(others + patterns[None]) ** order - np.abs(others - patterns[None]) ** order
+    ).sum(axis=1)
+    return np.where(field >= 0, 1.0, -1.0).reshape(states.shape)
+
+
+def modern_beta_after_softmax(patterns, states, beta):
+    return beta * torch.softmax(states @ patterns.T, dim=-1) @ patterns
+
+
+def modern_temperature(patterns, states, beta):  # β used as a temperature: scores / β
+    return torch.softmax(states @ patterns.T / beta, dim=-1) @ patterns
+
+
+def modern_binarised(patterns, states, beta):  # sign of the output returned
+    return torch.sign(torch.softmax(beta * states @ patterns.T, dim=-1) @ patterns)
+
+
+def modern_unnormalised(patterns, states, beta):  # exp without the normalisation
+    return torch.exp(beta * states @ patterns.T) @ patterns
+
+
+def entropy_of_mean_weights(patterns, states, beta):  # weights averaged before the entropy
+    p = torch.softmax(beta * states @ patterns.T, dim=-1).mean(dim=0)
+    return torch.special.entr(p).sum().item()
+
+
+def entropy_wrong_axis(patterns, states, beta):  # normalised over states
+    logp = torch.log_softmax(beta * states @ patterns.T, dim=0)
+    return -(logp.exp() * logp).sum(-1).mean().item()
+
+
+def entropy_no_beta(patterns, states, beta):
+    logp = torch.log_softmax(states @ patterns.T, dim=-1)
+    return -(logp.exp() * logp).sum(-1).mean().item()
+
+
+def via_attention_temperature(patterns, states, beta):
+    return scaled_dot_product_attention(states, patterns, patterns, scale=1 / beta)[0]
+
+
+def via_attention_double_scale(patterns, states, beta):  # β on top of 1/√d
+    d = patterns.shape[-1]
+    return scaled_dot_product_attention(states, patterns, patterns, scale=beta / math.sqrt(d))[0]
+
+
+def via_attention_states_as_values(patterns, states, beta):
+    return scaled_dot_product_attention(states, patterns, states, scale=beta)[0]
+
+
+def two_layer_no_dt(x, v, h, beta, dt, tau_f, tau_h):  # dt left out
+    return (
+        v + (torch.softmax(beta * h, dim=-1) @ x - v) / tau_f,
+        h + (v @ x.T - h) / tau_h,
+    )
+
+
+def two_layer_times_tau(x, v, h, beta, dt, tau_f, tau_h):  # multiplied by τ, not divided
+    return (
+        v + dt * tau_f * (torch.softmax(beta * h, dim=-1) @ x - v),
+        h + dt * tau_h * (v @ x.T - h),
+    )
+
+
+def two_layer_softmax_over_batch(x, v, h, beta, dt, tau_f, tau_h):
+    return (
+        v + dt / tau_f * (torch.softmax(beta * h, dim=0) @ x - v),
+        h + dt / tau_h * (v @ x.T - h),
+    )
+
+
+def half_mask_off_by_one(images, height):  # one row too few hidden
+    width = images.shape[1] // height
+    out = images.copy()
+    out[:, (height // 2 + 1) * width :] = 0.0
+    return out
+
+
+def half_mask_truncated(images, height):  # the top half only, as a shorter array
+    width = images.shape[1] // height
+    return images[:, : (height // 2) * width].copy()
+
+
+def half_mask_fortran_order(images, height):  # images read column by column
+    n, size = images.shape
+    width = size // height
+    grid = images.reshape(n, width, height).copy()
+    grid[:, :, height // 2 :] = 0.0
+    return grid.reshape(n, size)
+
+
+OWN_MISTAKES = [
+    ("hebbian_weights", hebbian_first_pattern_only, "return inside the loop"),
+    ("hebbian_weights", hebbian_covariance, "covariance rule"),
+    ("hebbian_weights", hebbian_clipped, "W differs from the reference"),
+    ("energy", energy_one_s, "the state appears only once"),
+    ("energy", energy_mean, "averaged over neurons"),
+    ("energy", energy_norm, "the reference gives"),
+    ("overlap", overlap_over_batch_size, "divided by the number of states"),
+    ("overlap", overlap_agreement, "fraction of agreeing neurons"),
+    ("overlap", overlap_first_pattern, "overlap differs from the reference"),
+    ("dense_update", dense_sequential, "one after another"),
+    ("dense_update", dense_own_term_kept, "self-coupling"),
+    ("dense_update", dense_field_returned, "energy differences themselves"),
+    ("dense_update", dense_abs_power, "|x|**order"),
+    ("modern_update", modern_beta_after_softmax, "inside the softmax, not the result"),
+    ("modern_update", modern_temperature, "divided the scores by β"),
+    ("modern_update", modern_binarised, "returned the sign of the new state"),
+    ("modern_update", modern_unnormalised, "not normalised"),
+    ("attention_entropy", entropy_of_mean_weights, "averaged the weights over states"),
+    ("attention_entropy", entropy_wrong_axis, "wrong axis"),
+    ("attention_entropy", entropy_no_beta, "beta is ignored"),
+    ("hopfield_via_attention", via_attention_temperature, "treats β as a temperature"),
+    ("hopfield_via_attention", via_attention_double_scale, "does not multiply it"),
+    ("hopfield_via_attention", via_attention_states_as_values, "your function raised"),
+    ("two_layer_step", two_layer_no_dt, "time step dt is missing"),
+    ("two_layer_step", two_layer_times_tau, "not dt·τ"),
+    ("two_layer_step", two_layer_softmax_over_batch, "normalise over the memory neurons"),
+    ("half_mask", half_mask_off_by_one, "one picture row too few"),
+    ("half_mask", half_mask_truncated, "expected masked copy of shape (3, 64)"),
+    ("half_mask", half_mask_fortran_order, "masked the right half"),
+]
+
+
+def test_every_checker_meets_three_own_mistakes():
+    for name in CHECKERS:
+        assert sum(entry[0] == name for entry in OWN_MISTAKES) >= 3, name
+
+
+@pytest.mark.parametrize(
+    ("name", "wrong", "hint"), OWN_MISTAKES, ids=[entry[1].__name__ for entry in OWN_MISTAKES]
+)
+def test_own_mistake_is_rejected(name, wrong, hint, capsys):
+    checker, reference, _ = CHECKERS[name]
+    assert_rejected(checker, wrong, reference, capsys, hint)
+
+
+def test_equivalent_textbook_forms_pass(capsys):
+    """Right answers written differently must pass: the energy as a sum over i < j
+    without the ½, and the overlap as a cosine similarity (equal for ±1 vectors)."""
+
+    def upper_triangle(weights, state):
+        return -float(np.triu(np.outer(state, state) * weights, k=1).sum())
+
+    def cosine(states, patterns):
+        norms = np.linalg.norm(states, axis=-1) * np.linalg.norm(patterns, axis=-1)
+        return (states * patterns).sum(axis=-1) / norms
+
+    for checker, fn in ((check.energy, upper_triangle), (check.overlap, cosine)):
+        result, out = run(checker, fn, capsys)
+        assert result is fn, out

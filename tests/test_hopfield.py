@@ -43,8 +43,8 @@ from brainformers.hopfield import (
     two_layer_run,
     two_layer_step,
     update_asynchronous,
-    update_synchronous,
 )
+from brainformers.hopfield._common import _sign, _zero_field
 
 
 def rng(seed: int = 0) -> np.random.Generator:
@@ -143,19 +143,22 @@ def test_energy_matches_double_loop_and_batches():
     assert single == pytest.approx(loop[2], abs=1e-12)
 
 
-def test_update_synchronous_matches_loop_and_sign_zero_is_plus_one():
-    w = hebbian_weights(random_patterns(6, 20, rng(11)))
-    states = random_patterns(8, 20, rng(12))
-    loop = np.array([[1.0 if w[i] @ s >= 0 else -1.0 for i in range(20)] for s in states])
-    np.testing.assert_array_equal(update_synchronous(w, states), loop)
-    np.testing.assert_array_equal(update_synchronous(w, states[0]), loop[0])
-    assert np.array_equal(update_synchronous(np.zeros((4, 4)), -np.ones(4)), np.ones(4))
+def hebbian_integers(patterns):
+    """n · W of Hebb's rule, zero diagonal: whole numbers, so signs of fields are exact."""
+    w = patterns.T @ patterns
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
+def synchronous(weights, states):
+    """One synchronous update s ← sign(W s), sign(0) = +1: the fixed-point test."""
+    return np.where(states @ weights.T >= 0, 1.0, -1.0)
 
 
 def test_stored_patterns_are_fixed_points_at_low_load():
     x = random_patterns(5, 200, rng(13))  # α = 0.025
     w = hebbian_weights(x)
-    np.testing.assert_array_equal(update_synchronous(w, x), x)
+    np.testing.assert_array_equal(synchronous(hebbian_integers(x), x), x)
     state, energies = update_asynchronous(w, x[0], rng(14), n_sweeps=2)
     np.testing.assert_array_equal(state, x[0])
     assert np.all(energies == energies[0])  # nothing flips, energy constant
@@ -204,7 +207,7 @@ def test_retrieve_classical_reaches_fixed_points_and_retrieves():
     x = random_patterns(60, 200, rng(27))  # α = 0.3
     w = hebbian_weights(x)
     final = retrieve_classical(w, flip(x[:20], 0.1, rng(28)), rng(29))
-    np.testing.assert_array_equal(update_synchronous(w, final), final)
+    np.testing.assert_array_equal(synchronous(hebbian_integers(x), final), final)
     assert overlap(final, x[:20]).mean() < 0.9  # measured 0.35
 
 
@@ -230,8 +233,9 @@ def test_overlap_closed_forms():
 
 def test_capacity_curve_drops_past_capacity():
     """N = 200, 10 % flips: full retrieval at α = 0.05, far from it at α = 0.25."""
-    m = capacity_curve(200, [0.05, 0.25], 0.1, rng(33), n_cues=40, n_networks=2)
-    assert m.shape == (2,)
+    per_network = capacity_curve(200, [0.05, 0.25], 0.1, rng(33), n_cues=40, n_networks=2)
+    assert per_network.shape == (2, 2)
+    m = per_network.mean(axis=1)
     assert m[0] > 0.98  # measured 1.00
     assert m[1] < 0.7  # measured 0.49
     assert m[0] - m[1] > 0.3
@@ -263,6 +267,16 @@ def test_dense_update_matches_literal_energy_comparison(order):
     np.testing.assert_array_equal(dense_update(x, states[0], order), expected[0])
 
 
+@pytest.mark.parametrize("order", [3, 4, 6])
+def test_dense_update_matches_literal_rule_far_from_the_patterns(order):
+    """Random states against many patterns (n odd, so ties occur at order 3): the
+    matrix-product form of the field equals the literal energy comparison exactly."""
+    x = random_patterns(80, 15, rng(36))
+    states = random_patterns(40, 15, rng(37))
+    expected = np.array([dense_by_energy(x, s, order) for s in states])
+    np.testing.assert_array_equal(dense_update(x, states, order), expected)
+
+
 @pytest.mark.parametrize("n_patterns", [1, 3, 7, 15])
 def test_dense_order_two_equals_classical_when_no_field_is_zero(n_patterns):
     """n even and n_patterns odd: n (W s)_i is a sum of an odd number of odd integers,
@@ -270,21 +284,20 @@ def test_dense_order_two_equals_classical_when_no_field_is_zero(n_patterns):
     x = random_patterns(n_patterns, 64, rng(36))
     states = random_patterns(200, 64, rng(37))
     np.testing.assert_array_equal(
-        dense_update(x, states, 2), update_synchronous(hebbian_weights(x), states)
+        dense_update(x, states, 2), synchronous(hebbian_integers(x), states)
     )
 
 
 def test_dense_order_two_equals_classical_at_zero_fields_too():
     """n odd: each Σ_{j≠i} ξ_μj s_j is even and a field can be exactly zero. Both rules give
-    +1 there (the dense rule in exact integer arithmetic, the classical one by counting
-    rounding noise around zero as zero), so they agree everywhere."""
+    +1 there (both computed here in exact integer arithmetic), so they agree everywhere."""
     x = random_patterns(10, 101, rng(38))
     states = random_patterns(200, 101, rng(39))
     n_fields = (states @ x.T) @ x - 10 * states  # n (W s)_i, exact integers
     ties = n_fields == 0
     assert ties.sum() > 100  # the case is really exercised
     dense = dense_update(x, states, 2)
-    classical = update_synchronous(hebbian_weights(x), states)
+    classical = synchronous(hebbian_integers(x), states)
     np.testing.assert_array_equal(dense, classical)
     np.testing.assert_array_equal(dense[ties], np.ones(ties.sum()))
     np.testing.assert_array_equal(classical[~ties], np.sign(n_fields[~ties]))
@@ -295,8 +308,7 @@ def test_dense_order_two_differs_from_classical_with_self_coupling():
     rule does not have; past capacity this changes some updates."""
     x = random_patterns(40, 63, rng(38))
     states = random_patterns(200, 63, rng(39))
-    w_with_diagonal = x.T @ x / 63
-    differ = dense_update(x, states, 2) != update_synchronous(w_with_diagonal, states)
+    differ = dense_update(x, states, 2) != synchronous(x.T @ x, states)  # W_ii = n_patterns
     assert differ.any()
 
 
@@ -524,8 +536,8 @@ def test_non_plus_minus_one_patterns_are_rejected():
         hebbian_weights(x)
     with pytest.raises(ValueError, match=message):
         dense_update(x, np.ones(5), 2)
-    with pytest.raises(ValueError, match="states must contain only"):
-        update_synchronous(np.zeros((5, 5)), np.array([1.0, 0.0, 1.0, 1.0, -1.0]))
+    with pytest.raises(ValueError, match="state must contain only"):
+        update_asynchronous(np.zeros((5, 5)), np.array([1.0, 0.0, 1.0, 1.0, -1.0]), rng(0))
     with pytest.raises(ValueError, match="cues must contain only"):
         retrieve_classical(np.zeros((5, 5)), np.full(5, 2.0), rng(0))
     with pytest.raises(ValueError, match="targets must contain only"):
@@ -534,8 +546,8 @@ def test_non_plus_minus_one_patterns_are_rejected():
 
 def test_mismatched_dimensions_name_the_shapes():
     w = hebbian_weights(random_patterns(3, 10, rng(56)))
-    with pytest.raises(ValueError, match=r"states.*\(4, 8\)"):
-        update_synchronous(w, random_patterns(4, 8, rng(0)))
+    with pytest.raises(ValueError, match=r"cues.*\(4, 8\)"):
+        retrieve_classical(w, random_patterns(4, 8, rng(0)), rng(0))
     with pytest.raises(ValueError, match=r"state.*\(8,\)"):
         energy(w, np.ones(8))
     with pytest.raises(ValueError, match="square"):
@@ -661,8 +673,8 @@ def test_ties_do_not_depend_on_summation_order():
     states = random_patterns(200, 101, rng(63))
     assert ((states @ x.T) @ x - 10 * states == 0).sum() > 100  # ties present (453)
     perm = rng(64).permutation(101)
-    relabelled = update_synchronous(w[np.ix_(perm, perm)], states[:, perm])
-    np.testing.assert_array_equal(relabelled, update_synchronous(w, states)[:, perm])
+    relabelled = _sign(states[:, perm] @ w[np.ix_(perm, perm)].T, _zero_field(w))
+    np.testing.assert_array_equal(relabelled, _sign(states @ w.T, _zero_field(w))[:, perm])
 
 
 def test_retrieve_classical_fills_in_unknown_neurons():
@@ -676,14 +688,14 @@ def test_retrieve_classical_fills_in_unknown_neurons():
         hopfield.retrieve_classical(hopfield.hebbian_weights(patterns), cues * 0.5, rng)
 
 
-def test_mask_lower_half():
+def test_half_mask():
     images = np.arange(1, 2 * 16 + 1, dtype=float).reshape(2, 16)  # two 4x4 images
-    masked = hopfield.mask_lower_half(images, height=4)
+    masked = hopfield.half_mask(images, height=4)
     np.testing.assert_array_equal(masked[:, :8], images[:, :8])
     assert (masked[:, 8:] == 0).all()
     assert images[0, 8] == 9  # the input is not modified
     with pytest.raises(ValueError, match="height must be even"):
-        hopfield.mask_lower_half(images, height=3)
+        hopfield.half_mask(images, height=3)
 
 
 # ----------------------------------------------------------- lookup control and capacity

@@ -18,16 +18,12 @@ import torch
 from .. import attention as attention_module
 from .. import hopfield as ref
 from ..attention import scaled_dot_product_attention
+from ..hopfield._common import _sign
 from ._core import CheckFailed, compare, compare_number, counting_calls, run_checks, seeded
 
 
 def _patterns(n_patterns: int, n: int, seed: int) -> np.ndarray:
     return ref.random_patterns(n_patterns, n, np.random.default_rng(seed))
-
-
-def _sign(x: np.ndarray) -> np.ndarray:
-    """sign with sign(0) = +1, the course's convention."""
-    return np.where(x >= 0, 1.0, -1.0)
 
 
 def _call(fn: Callable, case: str, single: bool, *args: Any) -> Any:
@@ -67,6 +63,11 @@ def _hebbian_cases(fn: Callable) -> int:
         want = ref.hebbian_weights(x)
         outer = x.T @ x  # (n, n), Σ_μ ξ_μ ξ_μᵀ with the diagonal
         no_diag = outer - np.diag(np.diag(outer))
+        first_only = np.outer(x[0], x[0]) / n
+        np.fill_diagonal(first_only, 0.0)
+        centred = x - x.mean(axis=0)
+        covariance = centred.T @ centred / n
+        np.fill_diagonal(covariance, 0.0)
 
         def explain(got: torch.Tensor, case: str) -> None:
             if got.diagonal().abs().max() > 1e-9:
@@ -96,6 +97,16 @@ def _hebbian_cases(fn: Callable) -> int:
                     no_diag / n_patterns,
                     "divided by the number of patterns; divide by the number of neurons "
                     "n = patterns.shape[1].",
+                ),
+                (
+                    first_only,
+                    "only the first pattern is stored: is the return inside the loop over "
+                    "patterns? W sums the outer products of all of them.",
+                ),
+                (
+                    covariance,
+                    "you subtracted each neuron's mean activity (the covariance rule); the "
+                    "exercise's rule is the plain sum of outer products ξ_μ ξ_μᵀ.",
                 ),
             ],
             explain=explain,
@@ -137,6 +148,15 @@ def _energy_cases(fn: Callable) -> int:
                 (-quad, "the factor ½ is missing: E = -½ sᵀ W s."),
                 (0.5 * quad, "the sign is flipped: E = -½ sᵀ W s (stored patterns sit low)."),
                 (quad, "both the minus sign and the ½ are missing: E = -½ sᵀ W s."),
+                (
+                    -0.5 * quad / len(state),
+                    "you averaged over neurons (np.mean); the energy is the sum, -½ sᵀ W s.",
+                ),
+                (
+                    -0.5 * float((weights @ state).sum()),
+                    "the state appears only once: E = -½ sᵀ (W s), the field W s dotted with "
+                    "the state again.",
+                ),
             ],
         )
     return len(cases)
@@ -153,6 +173,10 @@ def energy(fn: Callable) -> Callable:
 _NOT_DIVIDED = "not divided by n: m = (1/n) Σ_i s_i ξ_i, the mean over neurons."
 _ABSOLUTE = (
     "you took the absolute value; the overlap keeps its sign (m = -1 for the mirror image -ξ)."
+)
+_AGREEMENT = (
+    "that is the fraction of agreeing neurons, (1 + m)/2; the overlap counts each "
+    "disagreement as -1: m = (1/n) Σ_i s_i ξ_i."
 )
 
 
@@ -178,7 +202,11 @@ def _overlap_cases(fn: Callable) -> int:
                 got,
                 want,
                 case,
-                mistakes=[(want * n, _NOT_DIVIDED), (abs(want), _ABSOLUTE)],
+                mistakes=[
+                    (want * n, _NOT_DIVIDED),
+                    (abs(want), _ABSOLUTE),
+                    ((1 + want) / 2, _AGREEMENT),
+                ],
             )
             continue
         batch = s.shape[0]
@@ -193,7 +221,16 @@ def _overlap_cases(fn: Callable) -> int:
                 "(states * patterns).mean(axis=-1), not states @ patterns.T.",
                 (n,): "you averaged over the batch (axis 0); average over neurons, axis=-1.",
             },
-            mistakes=[(want * n, _NOT_DIVIDED), (np.abs(want), _ABSOLUTE)],
+            mistakes=[
+                (want * n, _NOT_DIVIDED),
+                (np.abs(want), _ABSOLUTE),
+                ((1 + want) / 2, _AGREEMENT),
+                (
+                    want * n / batch,
+                    "divided by the number of states; divide by the number of neurons n "
+                    "(the last axis).",
+                ),
+            ],
         )
     return len(cases)
 
@@ -206,10 +243,25 @@ def overlap(fn: Callable) -> Callable:
 # ------------------------------------------------------------------ dense associative memory
 
 
-def _dense_field(x: np.ndarray, s: np.ndarray, order: int) -> np.ndarray:
-    """Σ_μ [F(ξ_μ·s⁽ⁱ⁺⁾) - F(ξ_μ·s⁽ⁱ⁻⁾)] for (batch, n) states: the reference's field."""
+def _dense_field(
+    x: np.ndarray, s: np.ndarray, order: int, power: Callable | None = None
+) -> np.ndarray:
+    """Σ_μ [F(ξ_μ·s⁽ⁱ⁺⁾) - F(ξ_μ·s⁽ⁱ⁻⁾)] for (batch, n) states: the reference's field
+    (with ``power`` in place of F, the field of a wrong F)."""
+    f = power or (lambda y: y**order)
     others = (s @ x.T)[:, :, None] - x[None] * s[:, None, :]
-    return ((others + x[None]) ** order - (others - x[None]) ** order).sum(axis=1)
+    return (f(others + x[None]) - f(others - x[None])).sum(axis=1)
+
+
+def _dense_in_place(x: np.ndarray, s: np.ndarray, order: int) -> np.ndarray:
+    """The dense rule applied neuron by neuron in place (a sweep, not a synchronous step)."""
+    out = s.copy()
+    for row in out:
+        for i in range(row.size):
+            plus, minus = row.copy(), row.copy()
+            plus[i], minus[i] = 1.0, -1.0
+            row[i] = 1.0 if ((x @ plus) ** order - (x @ minus) ** order).sum() >= 0 else -1.0
+    return out
 
 
 def _dense_cases(fn: Callable) -> int:
@@ -251,10 +303,26 @@ def _dense_cases(fn: Callable) -> int:
                 _sign(-field).reshape(s.shape),
                 "the sign is flipped: +1 where F(ξ_μ·s⁽ⁱ⁺⁾) is the larger, i.e. lower energy.",
             ),
+            (
+                _dense_in_place(x, rows, order).reshape(s.shape),
+                "you updated the neurons one after another, each seeing the new values of "
+                "the ones before; update every neuron from the old state at once.",
+            ),
+            (
+                _sign(
+                    _dense_field(x, rows, order, power=lambda y, k=order: np.abs(y) ** k)
+                ).reshape(s.shape),
+                "you used |x|**order, which loses the sign of odd powers: F(x) = x**order.",
+            ),
         ]
 
         def explain(got: torch.Tensor, case: str, field=field, shape=s.shape) -> None:
             values = got.double()
+            if (values.abs() > 1).any():
+                raise CheckFailed(
+                    f"{case}: these look like the energy differences themselves; the update "
+                    "returns their sign, ±1 per neuron (sign(0) = +1)."
+                )
             if not ((values == 1) | (values == -1)).all():
                 raise CheckFailed(
                     f"{case}: the new states must be ±1 only; sign(0) is +1 in this course "
@@ -320,6 +388,24 @@ def _modern_mistakes(x: torch.Tensor, s: torch.Tensor, beta: float) -> list:
             torch.softmax(beta * scores, dim=0) @ x,
             "softmax over the wrong axis: normalise over stored patterns, dim=-1 "
             "(each state's weights sum to 1).",
+        ),
+        (
+            beta * torch.softmax(scores, dim=-1) @ x,
+            "β multiplies the scores inside the softmax, not the result: softmax(β · scores).",
+        ),
+        (
+            torch.softmax(scores / beta, dim=-1) @ x,
+            "you divided the scores by β; β is an inverse temperature and multiplies them.",
+        ),
+        (
+            torch.sign(torch.softmax(beta * scores, dim=-1) @ x),
+            "you returned the sign of the new state; the update returns the weighted average "
+            "itself (continuous), the sign is taken only when retrieval is scored.",
+        ),
+        (
+            torch.exp(beta * scores) @ x,
+            "the weights are not normalised: divide exp(β scores) by its sum over patterns "
+            "(that is the softmax).",
         ),
     ]
 
@@ -401,6 +487,19 @@ def _entropy_cases(fn: Callable) -> int:
                     "the softmax weights p = softmax(β states Xᵀ, dim=-1).",
                 ),
                 (-want, "the minus sign is missing: H = -Σ_μ p_μ ln p_μ ≥ 0."),
+                (
+                    torch.special.entr(p.mean(dim=0)).sum().item(),
+                    "you averaged the weights over states before taking the entropy; take "
+                    "each state's entropy, then the mean.",
+                ),
+                (
+                    torch.special.entr(torch.softmax(s @ x.T, dim=-1)).sum(-1).mean().item(),
+                    "beta is ignored (as if β = 1): the weights are softmax(β states Xᵀ).",
+                ),
+                (
+                    torch.special.entr(torch.softmax(scores, dim=0)).sum(-1).mean().item(),
+                    "softmax over the wrong axis: normalise over stored patterns, dim=-1.",
+                ),
             ],
             rtol=1e-5,
         )
@@ -452,7 +551,15 @@ def _via_attention_cases(fn: Callable) -> int:
                 (
                     scaled_dot_product_attention(s, x, x)[0],
                     "the default scale 1/√d was used; pass scale=beta.",
-                )
+                ),
+                (
+                    scaled_dot_product_attention(s, x, x, scale=1 / beta)[0],
+                    "scale=1/beta treats β as a temperature; β is the scale itself.",
+                ),
+                (
+                    scaled_dot_product_attention(s, x, x, scale=beta / math.sqrt(x.shape[-1]))[0],
+                    "the scale replaces 1/√d, it does not multiply it: scale=beta.",
+                ),
             ],
         )
     if n_calls == 0:
@@ -503,6 +610,21 @@ def _two_layer_mistakes(x, v, h, beta, dt, tau_f, tau_h):
             v + (dt / tau_h) * (drive_v - v),
             h + (dt / tau_f) * (drive_h - h),
             "the time constants are swapped: v moves with dt/τ_f, h with dt/τ_h.",
+        ),
+        (
+            v + (drive_v - v) / tau_f,
+            h + (drive_h - h) / tau_h,
+            "the time step dt is missing: v moves by (dt/τ_f) · (drive - v).",
+        ),
+        (
+            v + dt * tau_f * (drive_v - v),
+            h + dt * tau_h * (drive_h - h),
+            "multiply by dt/τ, not dt·τ: a larger time constant means slower change.",
+        ),
+        (
+            v + (dt / tau_f) * (torch.softmax(beta * h, dim=0) @ x - v),
+            h_ok,
+            "softmax over the wrong axis: normalise over the memory neurons, dim=-1.",
         ),
         (v_ok, h + (dt / tau_h) * (v_ok @ x.T - h), order),
         (v + (dt / tau_f) * (torch.softmax(beta * h_ok, dim=-1) @ x - v), h_ok, order),
@@ -579,7 +701,7 @@ def _half_mask_cases(fn: Callable) -> int:
         ("case 2 (2 images of 4 × 6 pixels, height=4)", _patterns(2, 24, 51), 4),
     ]
     for case, images, height in cases:
-        want = ref.mask_lower_half(images, height)
+        want = ref.half_mask(images, height)
         n_images, size = images.shape
         width = size // height
         half = (height // 2) * width
@@ -589,6 +711,8 @@ def _half_mask_cases(fn: Callable) -> int:
         right[:, :, width // 2 :] = 0.0
         minus = images.copy()
         minus[:, half:] = -1.0
+        off_by_one = images.copy()
+        off_by_one[:, half + width :] = 0.0
         by_height = images.copy()
         by_height[:, (height // 2) * height :] = 0.0
         given = images.copy()
@@ -616,6 +740,10 @@ def _half_mask_cases(fn: Callable) -> int:
                 ),
                 (minus, "the hidden pixels were set to -1; set them to 0 (unknown)."),
                 (
+                    off_by_one,
+                    "one picture row too few is hidden: the lower half starts at row height // 2.",
+                ),
+                (
                     by_height,
                     "you used the height where the width belongs: image row r is the "
                     "pixels r·width … (r+1)·width - 1, width = pixels // height.",
@@ -626,5 +754,5 @@ def _half_mask_cases(fn: Callable) -> int:
 
 
 def half_mask(fn: Callable) -> Callable:
-    """Check a student's ``half_mask(images, height)`` against :func:`.hopfield.mask_lower_half`."""
-    return run_checks("half_mask", fn, ref.mask_lower_half, _half_mask_cases)
+    """Check a student's ``half_mask(images, height)`` against :func:`.hopfield.half_mask`."""
+    return run_checks("half_mask", fn, ref.half_mask, _half_mask_cases)

@@ -10,8 +10,6 @@ from .. import _validate
 # Scores held at once by the chunked modern retrieval: batch_size · n_patterns ≤ this
 # (2^22 scores = 16 MB in float32, 32 MB in float64 per (batch, n_patterns) matrix).
 _MAX_SCORES_PER_CHUNK = 2**22
-# Each (chunk, n_patterns, n) temporary of the dense update holds at most this many numbers.
-_MAX_DENSE_ELEMENTS = 2**21
 
 
 # ------------------------------------------------------------------ private checks

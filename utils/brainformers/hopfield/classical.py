@@ -71,28 +71,6 @@ def energy(weights: np.ndarray, state: np.ndarray) -> float | np.ndarray:
     return float(e) if s.ndim == 1 else e
 
 
-def update_synchronous(weights: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """One synchronous update of every neuron: s ← sign(W s), sign(0) = +1 (Hopfield 1982).
-
-    All neurons read the old state at once (Little's dynamics). Unlike the asynchronous
-    update this can oscillate between two states (a 2-cycle), even with symmetric W.
-    A field within 1e-10 · max_i Σ_j |W_ij| of zero counts as zero (→ +1): with Hebbian
-    weights fields are multiples of 1/n, and exact ties should not depend on rounding.
-
-    Parameters
-    ----------
-    weights : (n, n) real array; neuron i's field is h_i = Σ_j W_ij s_j.
-    states : (n,) or (batch, n) array of ±1.
-
-    Returns
-    -------
-    float64 array of ±1, same shape as ``states``.
-    """
-    w = _square_weights(weights)
-    s = _states_for("states", states, w.shape[0], f"weights {w.shape}")
-    return _sign(s @ w.T, _zero_field(w))  # row form of W s, batched
-
-
 def update_asynchronous(
     weights: np.ndarray, state: np.ndarray, rng: np.random.Generator, n_sweeps: int = 1
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -170,8 +148,8 @@ def retrieve_classical(
     non-negative diagonal, no flip raises the energy and a flip that leaves it unchanged
     (a tie, h_i = 0) can only turn -1 into +1, so no state can recur and the dynamics
     must stop at a fixed point; synchronous updates can instead 2-cycle forever.
-    Each cue stops as soon as a sweep leaves it unchanged; the result is then a fixed point
-    of :func:`update_synchronous` too (every neuron agrees with the sign of its field).
+    Each cue stops as soon as a sweep leaves it unchanged; every neuron then agrees with
+    the sign of its field, so the result is a fixed point of a synchronous update too.
 
     Implementation: every cue keeps its local fields H = S Wᵀ; a flip of neuron i by δ
     adds δ W[:, i] to its fields, so a visit costs O(1) and a flip O(n) (fields are

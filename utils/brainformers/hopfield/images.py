@@ -7,7 +7,7 @@ import numpy as np
 from .. import _validate
 
 
-def mask_lower_half(images: np.ndarray, height: int) -> np.ndarray:
+def half_mask(images: np.ndarray, height: int) -> np.ndarray:
     """Hide the lower half of flattened images: the partial cue of pattern completion.
 
     Parameters

@@ -11,13 +11,14 @@ from ._common import _batch_size, _patterns_and_states
 
 
 def modern_update(patterns: torch.Tensor, states: torch.Tensor, beta: float = 1.0) -> torch.Tensor:
-    """One modern Hopfield update ξ_new = X softmax(β Xᵀ ξ) (Ramsauer et al. 2021, Eq. 3).
+    """One modern Hopfield update ξ_new = Xᵀ softmax(β X ξ) (Ramsauer et al. 2021, Eq. 3).
 
-    Written for row vectors: new_states = softmax(β · states Xᵀ) X, with the stored
-    patterns as the rows of X. That is attention (Vaswani et al. 2017, Eq. 1) with
-    query = states, key = value = patterns and scale = β — and it is computed here by
-    calling :func:`brainformers.attention.scaled_dot_product_attention`, chapter 01's
-    function, unchanged: one Hopfield update *is* one attention lookup.
+    X is the (n_patterns, d) matrix of stored patterns as rows, as in the chapter
+    (Ramsauer et al. store them as columns and write X softmax(β Xᵀ ξ)). For a batch of
+    row states: new_states = softmax(β · states Xᵀ) X. That is attention (Vaswani et al.
+    2017, Eq. 1) with query = states, key = value = patterns and scale = β — and it is
+    computed here by calling :func:`brainformers.attention.scaled_dot_product_attention`,
+    chapter 01's function, unchanged: one Hopfield update *is* one attention lookup.
 
     Parameters
     ----------

@@ -44,7 +44,8 @@ def two_layer_step(
     (softmax activation f(h) = softmax(β h)), joined only by pairwise synapses: ξ_μi from
     feature neuron i to memory neuron μ and back (their general dynamics with the
     Lagrangians of their "model B", L_v = ½ Σ v_i², L_h = (1/β) ln Σ_μ e^{β h_μ}, whose
-    gradients are the two activation functions):
+    gradients are the two activation functions). With X the (n_patterns, d) matrix
+    ``patterns`` (stored patterns as rows, the chapter's convention) and v, h as columns:
 
         τ_f dv/dt = Xᵀ f(h) - v        (features are driven by the active memories)
         τ_h dh/dt = X v - h            (memories are driven by their match with v)
