@@ -33,6 +33,15 @@ def walk(world, n_steps, rng, start, *, mistake=None):
             a = legal[np.random.randint(len(legal))]  # noqa: NPY002 — the mistake under test
         elif mistake == "biased":
             a = legal[-1] if rng.random() < 0.7 else legal[int(rng.integers(len(legal)))]
+        elif mistake == "biased_later" and len(nodes) > 1:
+            # uniform first move, then a pull towards the last legal action
+            a = legal[-1] if rng.random() < 0.3 else legal[int(rng.integers(len(legal)))]
+        elif mistake == "no_reverse" and len(nodes) > 1:
+            back = (actions[-1] + 2) % 4  # never undo the last move (unless cornered)
+            options = [x for x in legal if x != back] or list(legal)
+            a = options[int(rng.integers(len(options)))]
+        elif mistake == "repeat" and len(nodes) > 1 and actions[-1] in legal:
+            a = actions[-1] if rng.random() < 0.5 else legal[int(rng.integers(len(legal)))]
         else:
             a = legal[int(rng.integers(len(legal)))]
         nodes.append(world.step(here, a))
@@ -70,6 +79,9 @@ def test_random_walk_not_implemented(capsys):
         ("global", "same seed gave different walks"),
         ("first", "equally likely"),
         ("biased", "equally likely"),
+        ("biased_later", "after the first step"),
+        ("no_reverse", "reversed its previous move"),
+        ("repeat", "after the first step"),
     ],
 )
 def test_random_walk_rejects_mistakes(mistake, fragment, capsys):
@@ -107,11 +119,11 @@ def visited_loop(nodes, *, inclusive=False, late=False):
     return out
 
 
-def test_visited_before_accepts_correct_versions(capsys):
+def test_visited_mask_accepts_correct_versions(capsys):
     for fn in (ref.visited_mask, visited_loop):
-        result, out = run(check.visited_before, fn, capsys)
+        result, out = run(check.visited_mask, fn, capsys)
         assert result is fn, out
-        assert out.startswith("✓ visited_before"), out
+        assert out.startswith("✓ visited_mask"), out
 
 
 @pytest.mark.parametrize(
@@ -124,8 +136,8 @@ def test_visited_before_accepts_correct_versions(capsys):
         (lambda nodes: visited_loop(nodes)[:, 1:], "shape"),
     ],
 )
-def test_visited_before_rejects_mistakes(fn, fragment, capsys):
-    assert_rejected(check.visited_before, fn, ref.visited_mask, capsys, fragment)
+def test_visited_mask_rejects_mistakes(fn, fragment, capsys):
+    assert_rejected(check.visited_mask, fn, ref.visited_mask, capsys, fragment)
 
 
 # ----------------------------------------------------------------- path integration
@@ -253,3 +265,61 @@ def test_memory_lookup_rejects_a_lookup_without_the_null_memory(capsys):
     assert_rejected(
         check.memory_lookup, lookup_without_null, ref.memory_lookup, capsys, "null memory"
     )
+
+
+# ----------------------------------------------------------------- route error
+
+
+def route_loop(codes, transitions, route, other, *, mistake=None):
+    """Per code, follow both routes with explicit matrix products; ``mistake`` names an error."""
+    errors = []
+    for e in codes:
+        ends = []
+        for r in (route, [] if mistake == "start" else other):
+            x = e
+            for a in reversed(r) if mistake == "reversed" else r:
+                x = transitions[a] @ x if mistake == "left" else x @ transitions[a]
+            ends.append(x)
+        a, b = ends
+        if mistake == "distance":
+            errors.append(((a - b).norm() / b.norm()).item())
+            continue
+        cos = (a @ b / (a.norm() * b.norm())).item()
+        errors.append(cos if mistake == "cosine" else 1 - cos)
+    if mistake == "per_code":
+        return torch.tensor(errors)
+    return float(np.mean(errors))
+
+
+def test_route_error_accepts_correct_versions(capsys):
+    for fn in (ref.route_error, route_loop):
+        result, out = run(check.route_error, fn, capsys)
+        assert result is fn, out
+        assert out.startswith("✓ route_error"), out
+
+
+@pytest.mark.parametrize(
+    ("mistake", "fragment"),
+    [
+        ("cosine", "1 − cosine"),
+        ("left", "from the left"),
+        ("reversed", "reverse order"),
+        ("start", "compared with the start code"),
+        ("distance", "relative distance"),
+        ("per_code", "one number"),
+    ],
+)
+def test_route_error_rejects_mistakes(mistake, fragment, capsys):
+    def wrong(codes, transitions, route, other):
+        return route_loop(codes, transitions, route, other, mistake=mistake)
+
+    assert_rejected(check.route_error, wrong, ref.route_error, capsys, fragment)
+
+
+def test_route_error_not_implemented(capsys):
+    def todo(codes, transitions, route, other):
+        raise NotImplementedError
+
+    result, out = run(check.route_error, todo, capsys)
+    assert result is ref.route_error
+    assert out.startswith("○ route_error: not implemented")

@@ -15,10 +15,12 @@ import pytest
 import torch
 from brainformers.tem import (
     ACTION_NAMES,
+    ActionTokenTransformer,
     GridWorld,
     TEMBatch,
     TEMTransformer,
     Walks,
+    backtrack_correct,
     chance_accuracy,
     check_walk,
     evaluate_tem,
@@ -29,11 +31,13 @@ from brainformers.tem import (
     new_edge_mask,
     observe,
     path_integrate,
+    plane_wave_fit,
     position_step,
     prediction_correct,
     random_observations,
     random_walks,
     rate_maps,
+    route_error,
     sample_batch,
     score_predictions,
     train_tem,
@@ -537,6 +541,7 @@ def test_evaluate_tem_reports_accuracies_beside_oracle_and_chance():
         "unvisited",
         "overall",
         "oracle_overall",
+        "oracle_guessing_overall",
         "chance",
     }
     assert all(0.0 <= v <= 1.0 for v in result.values())
@@ -627,3 +632,120 @@ def test_the_shipped_checkpoint_is_a_trained_temt():
     # an untrained model sits near chance (0.05) at visited nodes; the shipped one recalls
     assert scores["visited"] > 0.97, scores
     assert scores["loop_closure"] > 0.9, scores
+
+
+# ------------------------------------------------------------------ controls
+
+
+def test_backtrack_correct_is_right_exactly_when_the_walk_reverses():
+    world = GridWorld(3, 3)
+    nodes = route(world, 4, [N, S, E, W, W])  # 4 1 4 5 4 3
+    objects = np.arange(9)[None]  # a different object on every node
+    correct = backtrack_correct(observe(objects, nodes))
+    assert correct.tolist() == [[False, False, True, False, True, False]]
+    with pytest.raises(TypeError, match="observations must hold integers"):
+        backtrack_correct(np.zeros((1, 3)))
+
+
+def test_action_token_transformer_never_sees_the_present_observation():
+    torch.manual_seed(0)
+    model = ActionTokenTransformer(n_classes=5, d_model=16, n_heads=2).eval()
+    batch = sample_batch(3, 12, rng(8), widths=(3,), n_classes=5)
+    actions, observations = batch_tensors(batch)
+    with torch.no_grad():
+        logits = model(actions, observations)
+        changed = observations.clone()
+        changed[:, 6] = (changed[:, 6] + 1) % 5  # the observation at step 6
+        logits_changed = model(actions, changed)
+        moved = actions.clone()
+        moved[:, 8] = (moved[:, 8] + 1) % 4  # the move from step 8 to 9
+        logits_moved = model(moved, observations)
+    assert logits.shape == (3, 13, 5)
+    assert torch.equal(logits[:, :7], logits_changed[:, :7])  # steps 0-6 cannot see it
+    assert not torch.allclose(logits[:, 7:], logits_changed[:, 7:])
+    assert torch.equal(logits[:, :9], logits_moved[:, :9])  # the move arrives at step 9
+    assert not torch.allclose(logits[:, 9], logits_moved[:, 9])
+    with pytest.raises(ValueError, match="actions must have shape"):
+        model(actions[:, :-1], observations)
+    with pytest.raises(ValueError, match="observation class"):
+        model(actions, observations + 5)
+
+
+def test_action_token_transformer_trains_with_train_tem():
+    torch.manual_seed(0)
+    model = ActionTokenTransformer(n_classes=5, d_model=16, n_heads=2)
+    losses = train_tem(model, worlds_per_batch=8, n_steps=30, walk_length=20, widths=(3,))
+    assert len(losses) == 30 and np.mean(losses[-5:]) < np.mean(losses[:5])
+    scores = evaluate_tem(model, n_worlds=8, walk_length=20, widths=(3,))
+    assert 0 <= scores["overall"] <= 1
+
+
+def test_score_predictions_guessing_oracle():
+    nodes = route(GridWorld(3, 3), 4, [N, S, N])  # visited at steps 2 and 3 of 4
+    scores = score_predictions(np.ones((1, 4), dtype=bool), nodes, n_classes=20)
+    assert scores["oracle_overall"] == pytest.approx(0.5)
+    assert scores["oracle_guessing_overall"] == pytest.approx(0.5 + 0.5 / 20)
+
+
+# ------------------------------------------------------------------ analysis
+
+
+def rotation(angle: float) -> torch.Tensor:
+    c, s = math.cos(angle), math.sin(angle)
+    return torch.tensor([[c, s], [-s, c]], dtype=torch.float64)
+
+
+def torus_transitions(a: float = 0.7, b: float = 1.1) -> torch.Tensor:
+    """W_a of an exact grid code: N/S rotate the first plane, E/W the second."""
+    eye = torch.eye(2, dtype=torch.float64)
+    w_n = torch.block_diag(rotation(a), eye)
+    w_e = torch.block_diag(eye, rotation(b))
+    return torch.stack([w_n, w_e, w_n.T, w_e.T])
+
+
+def test_route_error_matches_an_explicit_loop():
+    g = torch.Generator().manual_seed(3)
+    codes = torch.randn(7, 4, generator=g, dtype=torch.float64)
+    w = torch.randn(4, 4, 4, generator=g, dtype=torch.float64)
+    want = np.mean(
+        [
+            1
+            - float((e @ w[0] @ w[1]) @ (e @ w[2]) / ((e @ w[0] @ w[1]).norm() * (e @ w[2]).norm()))
+            for e in codes
+        ]
+    )
+    assert route_error(codes, w, [N, E], [S]) == pytest.approx(want, abs=1e-12)
+    assert route_error(codes, w, [], []) == pytest.approx(0, abs=1e-12)
+    with pytest.raises(ValueError, match="route must hold action ids in 0 … 3"):
+        route_error(codes, w, [4])
+    with pytest.raises(TypeError, match="sequence of action ids"):
+        route_error(codes, w, "NS")
+
+
+def test_route_error_of_an_exact_grid_code_and_of_random_matrices():
+    g = torch.Generator().manual_seed(4)
+    codes = torch.randn(50, 4, generator=g, dtype=torch.float64)
+    w = torus_transitions()
+    assert route_error(codes, w, [N, S]) == pytest.approx(0, abs=1e-12)  # an inverse pair
+    assert route_error(codes, w, [E, W]) == pytest.approx(0, abs=1e-12)
+    assert route_error(codes, w, [N, E], [E, N]) == pytest.approx(0, abs=1e-12)  # commute
+    assert route_error(codes, w, [N, E]) > 0.1
+    random = torch.randn(4, 4, 4, generator=g, dtype=torch.float64)
+    assert route_error(codes, random, [N, S]) > 0.2
+    assert route_error(codes, random, [N, E], [E, N]) > 0.2
+
+
+def test_plane_wave_fit_bands_grids_and_noise():
+    r, c = np.meshgrid(np.arange(10), np.arange(10), indexing="ij")
+    band = np.cos(0.9 * r + 0.4 * c + 1.0)
+    square = np.cos(1.2 * r) + np.cos(1.2 * c)
+    noise = rng(6).normal(size=(10, 10))
+    holed = band.copy()
+    holed[3, 4] = np.nan
+    fit = plane_wave_fit(np.stack([band, square, noise, holed, np.ones((10, 10))]))
+    assert fit[0] > 0.95 and fit[3] > 0.95  # the grid of wave vectors is finite
+    assert 0.4 < fit[1] < 0.6  # two directions, half the variance each
+    assert fit[2] < 0.3
+    assert np.isnan(fit[4])
+    with pytest.raises(ValueError, match="maps"):
+        plane_wave_fit(band)

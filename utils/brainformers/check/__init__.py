@@ -46,7 +46,7 @@ from ._hopfield import (
     two_layer_step,
 )
 from ._sensory import evolve, fixed_query_attention, sensory_lstm, shuffled_observations
-from ._tem import memory_lookup, position_step, random_walk, visited_before
+from ._tem import memory_lookup, position_step, random_walk, route_error, visited_mask
 
 __all__ = [
     "CheckFailed",
@@ -71,7 +71,8 @@ __all__ = [
     "memory_lookup",
     "position_step",
     "random_walk",
-    "visited_before",
+    "route_error",
+    "visited_mask",
     # chapter 04
     "gridness_score",
     "oja_step",

@@ -1,9 +1,11 @@
-"""Checkers for chapter 03 (TEM-t): walks, the visited mask, path integration, memory lookup.
+"""Checkers for chapter 03 (TEM-t): walks, the visited mask, path integration, memory lookup,
+and the route error of learned transitions.
 
 The walk checker tests properties rather than one stored answer — a random walk has no
 single right output — : shapes and dtypes, the start node, legality of every move
 (:func:`brainformers.tem.check_walk`), reproducibility from the generator it is given,
-and that each legal action is chosen about equally often. The other checkers compare
+and that each legal action is chosen about equally often, at the first step and at later
+ones, whatever the move before. The other checkers compare
 with the reference of :mod:`brainformers.tem` on seeded cases, matching known mistakes
 first so the message can name them.
 """
@@ -21,7 +23,15 @@ import torch.nn.functional as F
 from .. import attention as attention_module
 from .. import tem as ref
 from ..attention import causal_mask, scaled_dot_product_attention
-from ._core import CheckFailed, as_pair, compare, counting_calls, run_checks, seeded
+from ._core import (
+    CheckFailed,
+    as_pair,
+    compare,
+    compare_number,
+    counting_calls,
+    run_checks,
+    seeded,
+)
 
 # ------------------------------------------------------------------ random walk
 
@@ -85,6 +95,7 @@ def _random_walk_cases(fn: Callable) -> int:
             )
         n_checks += 1
     n_checks += _uniformity_cases(fn)
+    n_checks += _later_steps_cases(fn)
     return n_checks
 
 
@@ -118,6 +129,53 @@ def _uniformity_cases(fn: Callable) -> int:
                 "pick uniformly among world.legal_actions(node)."
             )
     return 3
+
+
+def _later_steps_cases(fn: Callable) -> int:
+    """Later moves must be uniform too, and must not depend on the move before: over 300
+    walks of 20 steps on a 3 × 3 world, every node's legal moves are about equally
+    frequent, and the walk reverses its last move as often as a uniform choice does
+    (1 / number of legal moves); 5 standard deviations of slack each."""
+    world = ref.GridWorld(3, 3)
+    rng = np.random.default_rng(21)
+    n_walks, n_steps = 300, 20
+    counts = np.zeros((world.n_nodes, 4))
+    reversals = expected = variance = 0.0
+    for _ in range(n_walks):
+        start = int(rng.integers(world.n_nodes))
+        nodes, actions = _walk_output(
+            fn, world, n_steps, int(rng.integers(2**31)), start, "20-step walks"
+        )
+        try:
+            ref.check_walk(world, nodes[None], actions[None])
+        except ValueError as error:
+            raise CheckFailed(f"20-step walks from node {start}: {error}.") from None
+        np.add.at(counts, (nodes[1:-1], actions[1:]), 1)  # moves after the first
+        for t in range(1, n_steps):
+            p = 1 / len(world.legal_actions(int(nodes[t])))
+            reversals += actions[t] == (actions[t - 1] + 2) % 4
+            expected += p
+            variance += p * (1 - p)
+    for node in range(world.n_nodes):
+        legal = world.legal_actions(node)
+        n = counts[node].sum()
+        p = 1 / len(legal)
+        slack = 5 * math.sqrt(n * p * (1 - p))
+        if any(abs(counts[node, a] - n * p) > slack for a in legal):
+            named = {ref.ACTION_NAMES[a]: int(counts[node, a]) for a in legal}
+            raise CheckFailed(
+                f"20-step walks: after the first step, the moves from node {node} should be "
+                f"equally likely (about {n * p:.0f} each of {n:.0f}), got {named} — every "
+                "step, not only the first, picks uniformly among world.legal_actions(node)."
+            )
+    if abs(reversals - expected) > 5 * math.sqrt(variance):
+        raise CheckFailed(
+            f"20-step walks: the walk reversed its previous move {reversals:.0f} times where a "
+            f"uniform choice reverses about {expected:.0f} times — each move must be drawn "
+            "afresh from all legal moves, going back the way you came included, whatever "
+            "the move before was."
+        )
+    return 1
 
 
 def reference_random_walk(
@@ -167,9 +225,9 @@ def _visited_cases(fn: Callable) -> int:
     return len(cases)
 
 
-def visited_before(fn: Callable) -> Callable:
-    """Check ``visited_before(nodes)`` against :func:`brainformers.tem.visited_mask`."""
-    return run_checks("visited_before", fn, ref.visited_mask, _visited_cases)
+def visited_mask(fn: Callable) -> Callable:
+    """Check ``visited_mask(nodes)`` against :func:`brainformers.tem.visited_mask`."""
+    return run_checks("visited_mask", fn, ref.visited_mask, _visited_cases)
 
 
 # ------------------------------------------------------------------ path integration
@@ -316,3 +374,84 @@ def memory_lookup(fn: Callable) -> Callable:
     reference :func:`brainformers.tem.memory_lookup`, and that it calls chapter 01's
     :func:`~brainformers.attention.scaled_dot_product_attention`."""
     return run_checks("memory_lookup", fn, ref.memory_lookup, _lookup_cases)
+
+
+# ------------------------------------------------------------------ route error
+
+
+def _route_variant(codes, transitions, route, other, *, mistake: str) -> float:
+    """The reference route error, or one of the known mistakes, for the messages."""
+
+    def follow(r):
+        e = codes
+        for a in reversed(r) if mistake == "reversed" else r:
+            e = e @ (transitions[a].T if mistake == "left" else transitions[a])
+        return e
+
+    a, b = follow(route), follow([] if mistake == "start" else other)
+    if mistake == "relative_norm":
+        return float(((a - b).norm(dim=-1) / b.norm(dim=-1)).mean())
+    cos = F.cosine_similarity(a, b, dim=-1)
+    return float(cos.mean()) if mistake == "cosine" else float((1 - cos).mean())
+
+
+def _route_cases(fn: Callable) -> int:
+    g = seeded(60)
+    d_pos = 6
+    codes = 3.0 * torch.randn(40, d_pos, generator=g)  # not unit norm on purpose
+    transitions = torch.eye(d_pos) + 0.6 * torch.randn(4, d_pos, d_pos, generator=g)
+    cases = [  # routes chosen so that every mistake changes the answer
+        ("case 1 (N then E, against the start)", [0, 1], []),
+        ("case 2 (N then E, against E then N)", [0, 1], [1, 0]),
+        ("case 3 (S, W, W, against N then E)", [2, 3, 3], [0, 1]),
+        ("case 4 (N then S, against the start)", [0, 2], []),
+    ]
+    for case, route, other in cases:
+        args = (codes, transitions, route, other)
+        want = ref.route_error(*args)
+        got = fn(codes.clone(), transitions.clone(), list(route), list(other))
+        if isinstance(got, torch.Tensor) and got.numel() != 1:
+            raise CheckFailed(
+                f"{case}: expected one number (the mean over codes), got a tensor of shape "
+                f"{tuple(got.shape)} — average the per-code errors."
+            )
+        compare_number(
+            "the route error",
+            got,
+            want,
+            case,
+            mistakes=[
+                (
+                    _route_variant(*args, mistake="cosine"),
+                    "that is the mean cosine similarity; the error is 1 − cosine "
+                    "(0 when the two routes end on the same code).",
+                ),
+                (
+                    _route_variant(*args, mistake="left"),
+                    "you applied W_a from the left (W_a e); codes are row vectors: e @ W_a.",
+                ),
+                (
+                    _route_variant(*args, mistake="reversed"),
+                    "the moves are applied in reverse order; the first move of the route is "
+                    "the first matrix to multiply: e W_{r1} W_{r2} ….",
+                ),
+                (
+                    _route_variant(*args, mistake="start"),
+                    "the route was compared with the start code; compare it with the end of "
+                    "the second route `other` (which is the start only when it is empty).",
+                ),
+                (
+                    _route_variant(*args, mistake="relative_norm"),
+                    "that is a relative distance ‖a − b‖ / ‖b‖; compare directions by cosine "
+                    "(F.cosine_similarity), since the code's length carries no position.",
+                ),
+            ],
+            rtol=1e-4,  # float32 sums over 40 codes
+        )
+    return len(cases)
+
+
+def route_error(fn: Callable) -> Callable:
+    """Check ``route_error(codes, transitions, route, other)`` against
+    :func:`brainformers.tem.route_error`."""
+    return run_checks("route_error", fn, ref.route_error, _route_cases)

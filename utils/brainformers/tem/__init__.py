@@ -18,7 +18,10 @@ The package, one module per idea:
   :func:`memory_lookup` and :class:`TEMTransformer`;
 * :mod:`~brainformers.tem.training` — :func:`train_tem`, :func:`evaluate_tem`, the
   held-out worlds and the shipped checkpoint (:func:`load_pretrained`);
-* :mod:`~brainformers.tem.analysis` — rate maps of the position units.
+* :mod:`~brainformers.tem.controls` — the backtrack rule and a standard transformer over
+  action and observation tokens;
+* :mod:`~brainformers.tem.analysis` — how the learned W_a compose (:func:`route_error`),
+  rate maps of the position units and how band-like they are.
 
 Conventions
 -----------
@@ -38,7 +41,8 @@ position units ≈ grid cells (medial entorhinal cortex), memories ≈ place cel
 (hippocampus).
 """
 
-from .analysis import rate_maps
+from .analysis import plane_wave_fit, rate_maps, route_error
+from .controls import ActionTokenTransformer, backtrack_correct
 from .model import TEMOutput, TEMTransformer, memory_lookup, path_integrate, position_step
 from .scoring import (
     chance_accuracy,
@@ -93,5 +97,9 @@ __all__ = [
     "held_out_batch",
     "PRETRAINED_PATH",
     "load_pretrained",
+    "backtrack_correct",
+    "ActionTokenTransformer",
+    "route_error",
     "rate_maps",
+    "plane_wave_fit",
 ]

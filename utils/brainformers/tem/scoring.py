@@ -124,7 +124,10 @@ def score_predictions(
     (:func:`visited_mask`), on arrival by a never-taken directed edge
     (:func:`new_edge_mask`), on true loop closures (:func:`loop_closure_mask`) and at
     unvisited nodes, overall (step 0 included), the node-agent oracle's overall accuracy
-    (the share of visited steps: it knows its node and is right exactly there) and chance.
+    (the share of visited steps: it knows its node and is right exactly there), the
+    same oracle allowed to guess at unvisited steps (its expected accuracy: right
+    there one time in ``n_classes``, since the object on a new node is a fresh uniform
+    draw — the ceiling for a model that must answer at every step) and chance.
 
     Parameters
     ----------
@@ -135,9 +138,11 @@ def score_predictions(
     Returns
     -------
     dict of floats: ``visited``, ``new_edge``, ``loop_closure``, ``unvisited``,
-    ``overall``, ``oracle_overall`` and ``chance``; NaN where a mask selects no step.
+    ``overall``, ``oracle_overall``, ``oracle_guessing_overall`` and ``chance``; NaN
+    where a mask selects no step.
     """
     nodes = _walk_nodes(nodes)
+    chance = chance_accuracy(n_classes)
     if not isinstance(correct, np.ndarray) or correct.dtype != np.bool_:
         got = correct.dtype if isinstance(correct, np.ndarray) else type(correct).__name__
         raise TypeError(f"correct must be a numpy bool array, got {got}")
@@ -161,5 +166,6 @@ def score_predictions(
         "unvisited": mean_where(~visited),
         "overall": float(correct.mean()),
         "oracle_overall": float(visited.mean()),
-        "chance": chance_accuracy(n_classes),
+        "oracle_guessing_overall": float(visited.mean() + (~visited).mean() * chance),
+        "chance": chance,
     }

@@ -18,6 +18,7 @@ from torch import nn
 
 from .. import _validate
 from ._inputs import _integer_array, _widths
+from .controls import ActionTokenTransformer
 from .model import TEMTransformer
 from .scoring import score_predictions
 from .worlds import TEMBatch, sample_batch
@@ -36,8 +37,11 @@ _EVAL_CHUNK = 128
 
 
 def _model_device(model: nn.Module) -> torch.device:
-    if not isinstance(model, TEMTransformer):
-        raise TypeError(f"model must be a TEMTransformer, got {type(model).__name__}")
+    if not isinstance(model, (TEMTransformer, ActionTokenTransformer)):
+        raise TypeError(
+            f"model must be a TEMTransformer or an ActionTokenTransformer, got "
+            f"{type(model).__name__}"
+        )
     return next(model.parameters()).device
 
 
