@@ -27,6 +27,16 @@ def plain_rate_map(positions, spikes, arena_size, *, dt, bin_size=2.5, smoothing
         if mistake == "transposed"
         else (positions[:, 1], positions[:, 0])
     )
+    if mistake == "data-range":  # bins=n without edges: np.histogram2d spans the data
+        occupancy = np.histogram2d(first, second, bins=n)[0] * dt
+        counts = np.histogram2d(first, second, bins=n, weights=spikes)[0]
+        sigma = smoothing / bin_size
+        visited = occupancy > 0
+        rate = np.full(occupancy.shape, np.nan)
+        smooth_c = ndimage.gaussian_filter(counts, sigma, mode="constant")
+        smooth_t = ndimage.gaussian_filter(occupancy, sigma, mode="constant")
+        rate[visited] = smooth_c[visited] / smooth_t[visited]
+        return rate
     occupancy = np.histogram2d(first, second, bins=[edges, edges])[0]
     if mistake != "no-dt":
         occupancy = occupancy * dt
@@ -57,7 +67,9 @@ def plain_rate_map(positions, spikes, arena_size, *, dt, bin_size=2.5, smoothing
 
 def plain_gridness(ac, inner, outer, *, angles=(30, 60, 90, 120, 150), mistake=None):
     """Rotating by -θ (the other direction) and correlating with np.corrcoef."""
-    c = ac.shape[0] // 2
+    c = ac.shape[0] / 2 if mistake == "centre" else ac.shape[0] // 2
+    if mistake == "nan-to-zero":
+        ac = np.nan_to_num(ac)
     yy, xx = np.indices(ac.shape)
     d = np.hypot(yy - c, xx - c)
     ring = (d >= inner) & (d <= outer)
@@ -155,6 +167,7 @@ def test_not_implemented_falls_back(name, capsys):
         ("transposed", "x and y are swapped"),
         ("no-dt", "multiply it by dt"),
         ("reflect", "mode='constant'"),
+        ("data-range", "the bins span the range of the data"),
         ("zeros", "must be NaN"),
         ("list", "should be a NumPy array"),
         ("shape", "expected a rate map of shape (40, 40)"),
@@ -177,6 +190,8 @@ def test_rate_map_mistakes(mistake, hint, capsys):
         ("dot", "unnormalised correlation"),
         ("covariance", "unnormalised correlation"),
         ("none", "returned None"),
+        ("centre", "centred half a bin off"),
+        ("nan-to-zero", "NaN bins were set to 0"),
     ],
 )
 def test_gridness_mistakes(mistake, hint, capsys):

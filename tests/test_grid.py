@@ -22,9 +22,10 @@ from brainformers.grid import (
     bin_centres,
     grid_field,
     gridness,
-    is_collapsed,
+    gridness_details,
+    map_groups,
     map_similarity,
-    median_similarity,
+    n_distinct_maps,
     null_threshold,
     occupancy_map,
     place_field,
@@ -278,8 +279,12 @@ def test_band_field_scores_low(spacing, orientation):
 
 @pytest.mark.parametrize(("centre", "width"), [((50, 50), 8), ((30, 60), 10), ((20, 20), 15)])
 def test_place_field_scores_low(centre, width):
-    """Measured -0.42 … -0.09."""
-    assert score(dense_map(lambda xy: place_field(xy, centre, width))) < 0.3
+    """Measured -0.19 and -0.09; the wide field in a corner has no ring of valid bins (its
+    tails fall below the autocorrelogram's variance floor): NaN, which is not a grid either
+    (-0.42 with no minimum share)."""
+    s = score(dense_map(lambda xy: place_field(xy, centre, width)))
+    assert not s >= 0.3
+    assert score(dense_map(lambda xy: place_field(xy, centre, width)), min_valid_fraction=0) < 0.3
 
 
 def test_noise_maps_score_near_zero_on_average():
@@ -311,6 +316,58 @@ def test_mean_and_min_max_conventions_from_the_correlations():
     )
     # An explicit ring overrides the automatic one.
     assert gridness(ac, inner_radius=inner, outer_radius=outer) == pytest.approx(gridness(ac))
+
+
+def sparse_map(centres, width=6.0) -> np.ndarray:
+    """Fields cut off below 1 Hz: the map is exactly 0 (silent) away from its fields."""
+    return dense_map(
+        lambda xy: np.maximum(sum(place_field(xy, c, width) for c in centres) - 1.0, 0.0)
+    )
+
+
+def test_gridness_details_report_the_ring_and_its_valid_share():
+    ac = autocorrelogram(dense_map(lambda xy: grid_field(xy, 40.0, 7.0)))
+    d = gridness_details(ac)
+    assert d.reason == "" and d.valid_fraction == pytest.approx(1.0)
+    assert d.score == pytest.approx(gridness(ac))
+    assert (d.inner_radius, d.outer_radius) == pytest.approx(ring_radii(ac))
+    np.testing.assert_allclose(d.correlations, rotational_correlations(ac, *ring_radii(ac)))
+
+
+def test_a_sparse_map_gives_nan_with_a_reason_not_a_score_on_a_few_bins():
+    """One field, silent elsewhere: the autocorrelogram is NaN wherever one side of the
+    overlap is all zeros (83 % of it), and the automatic ring keeps 16 % of its bins."""
+    ac = autocorrelogram(sparse_map([(30.0, 30.0)]))
+    assert np.isnan(ac).mean() > 0.5
+    d = gridness_details(ac)
+    assert np.isnan(d.score) and np.isnan(gridness(ac))
+    assert d.valid_fraction < 0.5
+    assert "of the ring's bins are valid" in d.reason and "sparse map" in d.reason
+    # The share is what decides: with no minimum, the same ring gives a number.
+    assert np.isfinite(gridness(ac, min_valid_fraction=0.0))
+    assert np.isnan(rotational_correlations(ac, d.inner_radius, d.outer_radius)).all()
+
+
+def test_nan_bins_inside_the_ring_count_against_the_valid_share():
+    ac = autocorrelogram(dense_map(lambda xy: grid_field(xy, 40.0, 7.0)))
+    inner, outer = ring_radii(ac)
+    rows, cols = np.indices(ac.shape)
+    angle = np.arctan2(rows - 39, cols - 39)
+    holed = ac.copy()
+    holed[(angle > 0) & (angle < 0.5)] = np.nan  # a thin wedge: most of the ring stays
+    d = gridness_details(holed, inner_radius=inner, outer_radius=outer)
+    assert d.reason == "" and 0.5 < d.valid_fraction < 0.95
+    assert abs(d.score - gridness(ac)) < 0.3
+    holed[angle > -1.0] = np.nan  # most of the plane: too little left
+    d = gridness_details(holed, inner_radius=inner, outer_radius=outer)
+    assert np.isnan(d.score) and "valid" in d.reason
+
+
+def test_reasons_for_other_nan_scores():
+    assert "all NaN" in gridness_details(autocorrelogram(np.ones((10, 10)))).reason
+    ac = autocorrelogram(noise_map(12))
+    d = gridness_details(ac, inner_radius=6.0, outer_radius=4.0)
+    assert np.isnan(d.score) and "ring is empty" in d.reason
 
 
 def test_gridness_rejects_maps_that_are_not_autocorrelograms():
@@ -447,23 +504,49 @@ def test_map_similarity_against_corrcoef_on_common_bins():
             assert r[i, j] == pytest.approx(expected, abs=1e-10)
 
 
-def test_identical_maps_collapse_and_independent_maps_do_not():
+def test_identical_maps_form_one_group_and_independent_maps_do_not():
     one = dense_map(lambda xy: grid_field(xy, 40.0, 0.0, (10.0, 10.0)))
     copies = np.stack([one] * 5)
     np.testing.assert_allclose(map_similarity(copies), 1.0, atol=1e-12)
-    assert is_collapsed(copies)
+    assert n_distinct_maps(copies) == 1
     noise = np.stack([noise_map(s) for s in range(20, 30)])
     r = map_similarity(noise)
     off_diagonal = r[~np.eye(10, dtype=bool)]
     # Smoothed noise has ≈ 1600 / (4π σ²) ≈ 130 independent bins: r spreads by ≈ 0.09;
     # measured max |r| 0.18 over 45 pairs.
     assert np.abs(off_diagonal).max() < 0.35
-    assert abs(median_similarity(noise)) < 0.05  # measured 0.007
-    assert not is_collapsed(noise)
-    # Same grid, different phases: diverse, not collapsed.
+    assert n_distinct_maps(noise) == 10
+    # Same grid, different phases: all distinct.
     phases = rng(19).uniform(0, 40, (6, 2))
     shifted = np.stack([dense_map(lambda xy, p=p: grid_field(xy, 40.0, 0.0, p)) for p in phases])
-    assert not is_collapsed(shifted)  # median r measured -0.21
+    assert n_distinct_maps(shifted) == 6
+
+
+def test_map_groups_see_a_partial_collapse_that_the_median_correlation_misses():
+    """Three maps copied 4, 3 and 1 times, and 8 independent maps: the median pairwise r
+    stays near 0 (most pairs are unrelated) while the groups count 3 + 8 = 11 maps."""
+    base = [noise_map(s) for s in range(40, 43)]
+    r = rng(20)
+    copies = [base[k] + 0.002 * r.standard_normal((40, 40)) for k in (0, 0, 0, 0, 1, 1, 1, 2)]
+    maps = np.stack(copies + [noise_map(s) for s in range(50, 58)])
+    labels = map_groups(maps)
+    assert labels.tolist() == [0, 0, 0, 0, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+    assert n_distinct_maps(maps) == 11
+    pairs = map_similarity(maps)[np.triu_indices(16, 1)]
+    assert abs(np.median(pairs)) < 0.1  # measured 0.01: the median cannot see the copies
+
+
+def test_map_groups_link_chains_and_never_link_nan_pairs():
+    """Single linkage: a chain of near-copies is one map even where its ends differ more."""
+    a, b = noise_map(60), noise_map(61)
+    chain = np.stack([a + t * (b - a) for t in np.linspace(0, 1, 12)])
+    r = map_similarity(chain)
+    assert r[0, -1] < 0.9 and np.all(np.diag(r, 1) > 0.9)  # ends differ, neighbours do not
+    assert n_distinct_maps(chain) == 1
+    silent = np.stack([a, np.zeros((40, 40)), np.zeros((40, 40))])  # constant maps: r NaN
+    assert map_groups(silent).tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match=r"threshold must lie in \[0, 1\]"):
+        map_groups(chain, 1.5)
 
 
 def test_map_similarity_needs_two_units():

@@ -1,22 +1,23 @@
 """Grid cells, measured honestly: the reference implementations of chapter 04.
 
-From a trajectory and a spike train to a verdict "grid cell or not":
+From a trajectory and a spike train to a verdict "grid cell or not", one module per step:
 
-* rate maps — :func:`occupancy_map`, :func:`rate_map` (occupancy-normalised, Gaussian
-  smoothing of spike and occupancy maps separately, unvisited bins NaN), :func:`bin_centres`;
-* the spatial autocorrelogram (Hafting et al. 2005; Sargolini et al. 2006), computed for
-  all lags at once with FFTs — :func:`autocorrelogram`;
-* the gridness score (Sargolini et al. 2006; Banino et al. 2018): correlations of the
-  autocorrelogram with its rotations by 30°, 60°, 90°, 120°, 150° inside a ring around the
-  central peak — :func:`gridness`, with its parts :func:`ring_radii` and
-  :func:`rotational_correlations`;
-* the honest controls — a shuffle null (the spike train shifted in time along the path,
-  :func:`shuffle_null`, :func:`null_threshold`) and a diversity check across units (a
-  population of identical maps is a collapse, not a discovery: :func:`map_similarity`,
-  :func:`median_similarity`, :func:`is_collapsed`);
-* idealised cells for checks and controls — :func:`grid_field` (three plane waves,
-  Solstad et al. 2006), :func:`band_field`, :func:`place_field`, and
-  :func:`poisson_spikes`.
+* :mod:`~brainformers.grid.rate_maps` — :func:`occupancy_map`, :func:`rate_map`
+  (occupancy-normalised, Gaussian smoothing of spike and occupancy maps separately,
+  unvisited bins NaN), :func:`bin_centres`;
+* :mod:`~brainformers.grid.grid_score` — the spatial autocorrelogram (Hafting et al. 2005),
+  computed for all lags at once with FFTs (:func:`autocorrelogram`), and the gridness
+  score: correlations of the autocorrelogram with its rotations by 30°, 60°, 90°, 120°,
+  150° inside a ring around the central peak — :func:`gridness`, :func:`gridness_details`
+  (the score with its ring, the share of valid ring bins and why a score is NaN), with
+  its parts :func:`ring_radii` and :func:`rotational_correlations`;
+* :mod:`~brainformers.grid.controls` — a shuffle null (the spike train shifted in time
+  along the path, :func:`shuffle_null`, :func:`null_threshold`) and the number of distinct
+  maps in a population (a population of near-identical maps is a collapse, not a
+  discovery: :func:`map_similarity`, :func:`map_groups`, :func:`n_distinct_maps`);
+* :mod:`~brainformers.grid.synthetic_cells` — idealised cells for checks and controls:
+  :func:`grid_field` (three plane waves, Solstad et al. 2006), :func:`band_field`,
+  :func:`place_field`, and :func:`poisson_spikes`.
 
 Conventions
 -----------
@@ -40,16 +41,19 @@ explicit :class:`numpy.random.Generator`.
 """
 
 from .controls import (
-    is_collapsed,
+    map_groups,
     map_similarity,
-    median_similarity,
+    n_distinct_maps,
     null_threshold,
     shuffle_null,
 )
 from .grid_score import (
+    MIN_VALID_FRACTION,
     ROTATION_ANGLES,
+    GridnessDetails,
     autocorrelogram,
     gridness,
+    gridness_details,
     ring_radii,
     rotational_correlations,
 )
@@ -64,7 +68,10 @@ __all__ = [
     "ring_radii",
     "rotational_correlations",
     "gridness",
+    "gridness_details",
+    "GridnessDetails",
     "ROTATION_ANGLES",
+    "MIN_VALID_FRACTION",
     "grid_field",
     "band_field",
     "place_field",
@@ -72,6 +79,6 @@ __all__ = [
     "shuffle_null",
     "null_threshold",
     "map_similarity",
-    "median_similarity",
-    "is_collapsed",
+    "map_groups",
+    "n_distinct_maps",
 ]

@@ -2,8 +2,8 @@
 
 * :func:`shuffle_null`, :func:`null_threshold` — the spike train shifted in time along the
   path, and the percentile a real score must beat;
-* :func:`map_similarity`, :func:`median_similarity`, :func:`is_collapsed` — whether a
-  population of "grid cells" is one map copied many times.
+* :func:`map_similarity`, :func:`map_groups`, :func:`n_distinct_maps` — how many different
+  maps a population of "grid cells" holds, or whether it is a few maps copied many times.
 """
 
 from __future__ import annotations
@@ -12,18 +12,19 @@ import math
 from typing import Literal
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
 from .. import _validate
 from ._inputs import _inside_arena, _n_bins, _non_negative_float, _positions, _spikes_for
-from .grid_score import autocorrelogram, gridness
+from .grid_score import MIN_VALID_FRACTION, autocorrelogram, gridness
 from .rate_maps import _bin_index, _rate_from_counts, _smooth
 
 __all__ = [
     "shuffle_null",
     "null_threshold",
     "map_similarity",
-    "median_similarity",
-    "is_collapsed",
+    "map_groups",
+    "n_distinct_maps",
 ]
 
 
@@ -40,10 +41,11 @@ def shuffle_null(
     smoothing: float = 2.5,
     min_overlap: int = 20,
     convention: Literal["mean", "min_max"] = "mean",
+    min_valid_fraction: float = MIN_VALID_FRACTION,
 ) -> np.ndarray:
     """Gridness scores of the same spike train shifted in time along the same path.
 
-    The standard null for spatial scores (e.g. Langston et al. 2010; Boccara et al. 2010):
+    The standard null for spatial scores (Langston et al. 2010, with shifts of at least 20 s):
     the spike train is shifted circularly by a random interval between ``min_shift_s`` and
     duration - ``min_shift_s`` (the end wrapped to the beginning),
 
@@ -62,8 +64,8 @@ def shuffle_null(
     n_shuffles : number of shifted copies.
     min_shift_s : smallest shift, s; the recording must last at least 2 · min_shift_s.
     min_overlap : as for :func:`autocorrelogram`.
-    convention : as for :func:`gridness` (each shuffle gets its own automatic ring, as the
-        real score does).
+    convention, min_valid_fraction : as for :func:`gridness` (each shuffle gets its own
+        automatic ring, as the real score does).
 
     Returns
     -------
@@ -101,7 +103,11 @@ def shuffle_null(
     for i, k in enumerate(shifts):
         counts = np.bincount(index, weights=np.roll(s, k), minlength=n * n).reshape(n, n)
         m = _rate_from_counts(counts, occupancy, smoothed_occupancy, sigma)
-        scores[i] = gridness(autocorrelogram(m, min_overlap=min_overlap), convention=convention)
+        scores[i] = gridness(
+            autocorrelogram(m, min_overlap=min_overlap),
+            convention=convention,
+            min_valid_fraction=min_valid_fraction,
+        )
     return scores
 
 
@@ -156,8 +162,8 @@ def map_similarity(rate_maps: np.ndarray) -> np.ndarray:
     computed for all pairs at once with matrix products (the same masked sums as in
     :func:`autocorrelogram`, at zero lag). Maps of one cell type at different phases
     correlate weakly; near-identical maps correlate near 1 — the signature of a collapsed
-    population, where one good-looking map is copied across units (see
-    :func:`is_collapsed`; Schaeffer et al. 2022 on why high scores alone prove little).
+    population, where one good-looking map is copied across units (see :func:`map_groups`;
+    Schaeffer et al. 2022 on why high scores alone prove little).
 
     Parameters
     ----------
@@ -189,33 +195,50 @@ def map_similarity(rate_maps: np.ndarray) -> np.ndarray:
     return r
 
 
-def median_similarity(rate_maps: np.ndarray) -> float:
-    """Median of the pairwise map correlations of :func:`map_similarity` over pairs i < j.
+def map_groups(rate_maps: np.ndarray, threshold: float = 0.9) -> np.ndarray:
+    """Units grouped into distinct maps: linked when their maps correlate above ``threshold``.
 
-    Near 0 for a diverse population (cells at different phases, scales, orientations), near
-    1 for a collapsed one. NaN pairs are left out; NaN if every pair is NaN.
-
-    Parameters
-    ----------
-    rate_maps : (n_units, n_bins, n_bins) maps, NaN = unvisited.
-    """
-    r = map_similarity(rate_maps)
-    pairs = r[np.triu_indices(r.shape[0], k=1)]
-    pairs = pairs[~np.isnan(pairs)]
-    return float(np.median(pairs)) if pairs.size else math.nan
-
-
-def is_collapsed(rate_maps: np.ndarray, threshold: float = 0.9) -> bool:
-    """True when the units' maps are near-copies: median pairwise correlation > threshold.
-
-    A population of identical maps is a collapse, not a discovery: one unit's gridness
-    repeated n_units times is one observation, not n_units grid cells.
+    Two units are linked when r_ij > threshold (:func:`map_similarity`), and a group is a
+    connected component of these links (single linkage): a chain of near-copies is one
+    map. A population can be partly collapsed — a few maps, each copied several times —
+    while its median pairwise correlation stays low; counting groups sees it.
 
     Parameters
     ----------
     rate_maps : (n_units, n_bins, n_bins) maps, NaN = unvisited.
-    threshold : in [0, 1]; median pairwise correlations above it count as collapsed.
+    threshold : in [0, 1]; pairs correlating above it count as the same map. A NaN pair
+        (a silent map, or too few common bins) is never linked.
+
+    Returns
+    -------
+    (n_units,) int64 array of group labels 0 … n_groups - 1, numbered in the order of each
+    group's first unit, so ``labels[0] == 0``.
+
+    Example
+    -------
+    >>> m = np.random.default_rng(0).random((3, 8, 8))
+    >>> map_groups(np.stack([m[0], m[1], m[0] + 0.01, m[2]])).tolist()
+    [0, 1, 0, 2]
     """
     threshold = _validate.fraction("threshold", threshold)
-    median = median_similarity(rate_maps)
-    return bool(median > threshold)  # NaN (no comparable pair) is not a collapse
+    r = map_similarity(rate_maps)
+    linked = np.nan_to_num(r, nan=-1.0) > threshold
+    _, labels = connected_components(linked, directed=False)
+    first = {}
+    for label in labels:  # renumber by first appearance
+        first.setdefault(int(label), len(first))
+    return np.array([first[int(label)] for label in labels], dtype=np.int64)
+
+
+def n_distinct_maps(rate_maps: np.ndarray, threshold: float = 0.9) -> int:
+    """Number of distinct maps among the units: the number of groups of :func:`map_groups`.
+
+    n_units for a population in which no two maps correlate above ``threshold``; 1 for a
+    fully collapsed one, where every unit carries (nearly) the same map.
+
+    Parameters
+    ----------
+    rate_maps : (n_units, n_bins, n_bins) maps, NaN = unvisited.
+    threshold : in [0, 1], as for :func:`map_groups`.
+    """
+    return int(map_groups(rate_maps, threshold).max()) + 1

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -20,9 +21,12 @@ from ._inputs import _non_negative_float
 
 __all__ = [
     "ROTATION_ANGLES",
+    "MIN_VALID_FRACTION",
     "autocorrelogram",
     "ring_radii",
     "rotational_correlations",
+    "GridnessDetails",
+    "gridness_details",
     "gridness",
 ]
 
@@ -34,8 +38,16 @@ ROTATION_ANGLES: tuple[float, ...] = (30.0, 60.0, 90.0, 120.0, 150.0)
 # A rotated bin counts as valid when its interpolated validity mask is at least this (all
 # four interpolation neighbours valid; 1 up to rounding).
 _FULLY_VALID = 1.0 - 1e-9
-# Fewest bins in the ring for one rotational correlation; fewer gives NaN.
-_MIN_RING_BINS = 6
+# Fewest valid bins in the ring for one rotational correlation, whatever the fraction: a
+# Pearson r on fewer says nothing.
+_MIN_RING_BINS = 20
+
+#: Default smallest share of the ring's bins that must be valid — known both in the
+#: autocorrelogram and in its rotation — for a rotational correlation to count (see
+#: :func:`gridness_details`). A sparse map (one or two fields, silent elsewhere) has an
+#: autocorrelogram that is NaN wherever one side of the overlap is constant, and a score
+#: resting on the few bins left would be noise.
+MIN_VALID_FRACTION = 0.5
 
 
 def autocorrelogram(rate_map: np.ndarray, *, min_overlap: int = 20) -> np.ndarray:
@@ -230,32 +242,47 @@ def _rotated(a: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:
-    if a.size < _MIN_RING_BINS:
-        return math.nan
     a = a - a.mean()
     b = b - b.mean()
     denominator = math.sqrt(float(a @ a) * float(b @ b))
     return float(a @ b) / denominator if denominator > 0 else math.nan
 
 
-def _rotational_correlations(
+def _ring_correlations(
     a: np.ndarray, distance: np.ndarray, inner: float, outer: float
-) -> np.ndarray:
+) -> tuple[np.ndarray, np.ndarray]:
+    """(c_θ, share of the ring's bins valid at θ) for each of ROTATION_ANGLES.
+
+    c_θ is NaN where fewer than _MIN_RING_BINS bins are valid; the caller applies the
+    fraction. The ring's bins are those of the annulus that lie inside the autocorrelogram.
+    """
+    nan = np.full(len(ROTATION_ANGLES), np.nan)
     if not (math.isfinite(inner) and math.isfinite(outer)) or outer <= inner:
-        return np.full(len(ROTATION_ANGLES), np.nan)
+        return nan, nan
     # Only the square around the ring matters: crop it (with a margin for interpolation).
     half = min(int(math.ceil(outer)) + 2, a.shape[0] // 2, a.shape[1] // 2)
     ci, cj = a.shape[0] // 2, a.shape[1] // 2
     crop = (slice(ci - half, ci + half + 1), slice(cj - half, cj + half + 1))
     a, distance = a[crop], distance[crop]
     ring = (distance >= inner) & (distance <= outer)
-    return np.array(
-        [_pearson(a[ring & ok], rotated[ring & ok]) for rotated, ok in _rotated(a)],
-    )
+    n_ring = int(ring.sum())
+    if n_ring == 0:
+        return nan, np.zeros(len(ROTATION_ANGLES))
+    correlations, fractions = [], []
+    for rotated, ok in _rotated(a):
+        both = ring & ok
+        n = int(both.sum())
+        fractions.append(n / n_ring)
+        correlations.append(_pearson(a[both], rotated[both]) if n >= _MIN_RING_BINS else math.nan)
+    return np.array(correlations), np.array(fractions)
 
 
 def rotational_correlations(
-    autocorr: np.ndarray, inner_radius: float, outer_radius: float
+    autocorr: np.ndarray,
+    inner_radius: float,
+    outer_radius: float,
+    *,
+    min_valid_fraction: float = MIN_VALID_FRACTION,
 ) -> np.ndarray:
     """Correlations of the autocorrelogram with its rotations, inside a ring.
 
@@ -270,20 +297,108 @@ def rotational_correlations(
     autocorr : (2H - 1, 2W - 1) autocorrelogram from :func:`autocorrelogram`.
     inner_radius, outer_radius : radii of the ring, bins, 0 ≤ inner < outer. The ring is
         cut at the largest circle that fits, min(H, W) - 1 bins.
+    min_valid_fraction : in [0, 1]; an angle whose valid bins are fewer than this share of
+        the ring's bins gets NaN (:data:`MIN_VALID_FRACTION`).
 
     Returns
     -------
-    (5,) float64 array (c30, c60, c90, c120, c150); NaN for an angle with fewer than 6
-    valid bins in the ring or no variance there.
+    (5,) float64 array (c30, c60, c90, c120, c150); NaN for an angle with too few valid
+    bins in the ring (below ``min_valid_fraction`` of them, or fewer than 20) or no
+    variance there. :func:`gridness_details` says which.
     """
     a = _autocorr(autocorr)
     inner = _non_negative_float("inner_radius", inner_radius)
     outer = _validate.positive_float("outer_radius", outer_radius)
+    min_valid_fraction = _validate.fraction("min_valid_fraction", min_valid_fraction)
     if outer <= inner:
         raise ValueError(
             f"outer_radius must exceed inner_radius, got inner {inner:g}, outer {outer:g} bins"
         )
-    return _rotational_correlations(a, _distance_from_centre(a.shape), inner, outer)
+    c, fractions = _ring_correlations(a, _distance_from_centre(a.shape), inner, outer)
+    return np.where(fractions >= min_valid_fraction, c, np.nan)
+
+
+@dataclass(frozen=True)
+class GridnessDetails:
+    """A gridness score with what it rests on (:func:`gridness_details`).
+
+    Attributes
+    ----------
+    score : the gridness score in the requested convention; NaN when it cannot be computed.
+    correlations : (5,) c30, c60, c90, c120, c150 as used (NaN where an angle failed).
+    inner_radius, outer_radius : the ring, bins (NaN when none was found).
+    valid_fraction : the smallest share, over the five rotations, of the ring's bins that
+        are valid in the autocorrelogram and in its rotation (NaN without a ring).
+    reason : why the score is NaN, in words; ``""`` when it is finite.
+    """
+
+    score: float
+    correlations: np.ndarray
+    inner_radius: float
+    outer_radius: float
+    valid_fraction: float
+    reason: str
+
+
+def gridness_details(
+    autocorr: np.ndarray,
+    *,
+    inner_radius: float | None = None,
+    outer_radius: float | None = None,
+    convention: Literal["mean", "min_max"] = "mean",
+    min_valid_fraction: float = MIN_VALID_FRACTION,
+) -> GridnessDetails:
+    """The gridness score of :func:`gridness`, with its ring, coverage and a reason for NaN.
+
+    Parameters and score as for :func:`gridness`. The score is NaN, and ``reason`` says
+    why, when the autocorrelogram is all NaN (a silent or constant map), no edge to the
+    central peak is found (one field filling the arena), or at some rotation fewer than
+    ``min_valid_fraction`` of the ring's bins are valid. The last is what a sparse map
+    gives: its autocorrelogram is NaN wherever one side of the overlap is constant (all
+    zeros), and a correlation on the few bins left is noise.
+
+    Returns
+    -------
+    A :class:`GridnessDetails`.
+    """
+    a = _autocorr(autocorr)
+    if convention not in ("mean", "min_max"):
+        raise ValueError(f"convention must be 'mean' or 'min_max', got {convention!r}")
+    min_valid_fraction = _validate.fraction("min_valid_fraction", min_valid_fraction)
+    distance = _distance_from_centre(a.shape)
+    inner = None if inner_radius is None else _non_negative_float("inner_radius", inner_radius)
+    outer = None if outer_radius is None else _validate.positive_float("outer_radius", outer_radius)
+    if inner is None or outer is None:
+        auto_inner, auto_outer = _ring_radii(a, distance)
+        inner = auto_inner if inner is None else inner
+        outer = auto_outer if outer is None else outer
+    c, fractions = _ring_correlations(a, distance, inner, outer)
+    valid_fraction = float(fractions.min())
+    reason = ""
+    if np.isnan(a).all():
+        reason = "the autocorrelogram is all NaN (a silent or constant map)"
+    elif not (math.isfinite(inner) and math.isfinite(outer)):
+        reason = "no edge to the central peak (one field filling the arena?): no ring"
+    elif outer <= inner:
+        reason = f"the ring is empty (inner {inner:g} ≥ outer {outer:g} bins)"
+    elif valid_fraction < min_valid_fraction:
+        angle = ROTATION_ANGLES[int(fractions.argmin())]
+        reason = (
+            f"only {valid_fraction:.0%} of the ring's bins are valid at {angle:g}° (below "
+            f"min_valid_fraction = {min_valid_fraction:g}): the autocorrelogram is cut off, "
+            f"as for a sparse map"
+        )
+    elif np.isnan(c).any():
+        reason = "no variance in the ring at some rotation (or fewer than 20 valid bins)"
+    if reason:
+        c = np.where(fractions >= min_valid_fraction, c, np.nan)
+        return GridnessDetails(math.nan, c, float(inner), float(outer), valid_fraction, reason)
+    c30, c60, c90, c120, c150 = c
+    if convention == "mean":
+        score = float((c60 + c120) / 2 - (c30 + c90 + c150) / 3)
+    else:
+        score = float(min(c60, c120) - max(c30, c90, c150))
+    return GridnessDetails(score, c, float(inner), float(outer), valid_fraction, "")
 
 
 def gridness(
@@ -292,22 +407,26 @@ def gridness(
     inner_radius: float | None = None,
     outer_radius: float | None = None,
     convention: Literal["mean", "min_max"] = "mean",
+    min_valid_fraction: float = MIN_VALID_FRACTION,
 ) -> float:
     """Gridness score: how much more the autocorrelogram matches itself at 60° than at 30°.
 
     With c_θ from :func:`rotational_correlations` (rotations by 30°…150° inside a ring
-    around the central peak, Sargolini et al. 2006):
+    around the central peak):
 
-    * ``convention="mean"`` (the course's default, COURSE.md §5):
-      g = ½ (c60 + c120) - ⅓ (c30 + c90 + c150);
-    * ``convention="min_max"`` (Sargolini et al. 2006; Banino et al. 2018):
-      g = min(c60, c120) - max(c30, c90, c150).
+    * ``convention="mean"`` (the course's default):
+      g = ½ (c60 + c120) - ⅓ (c30 + c90 + c150) — the form of Banino et al. (2018) and
+      DeepMind's ``scores.py``, which also take the best of several rings (see
+      :func:`ring_radii`); here one ring;
+    * ``convention="min_max"`` (the older form, Sargolini et al. 2006; Langston et al.
+      2010): g = min(c60, c120) - max(c30, c90, c150), stricter: one weak 60° or one
+      strong 30° correlation decides it.
 
     A hexagonal pattern returns onto itself at 60° and 120° and is least like itself at
     30°, 90° and 150°, so it scores high (≈ 1.3–1.4 for ideal grids here); a band pattern
     (twofold symmetric) and a single field (no ring of peaks) score low, and unstructured
     noise scores around 0. Which score counts as "grid" must come from a null distribution
-    (:func:`shuffle_null`), not from a fixed cut-off.
+    (:func:`brainformers.grid.shuffle_null`), not from a fixed cut-off.
 
     Parameters
     ----------
@@ -316,31 +435,28 @@ def gridness(
         :func:`ring_radii` (edge of the central peak to the outer edge of the six nearest
         peaks); give one to override that one only.
     convention : ``"mean"`` or ``"min_max"``, as above.
+    min_valid_fraction : in [0, 1]; the smallest share of the ring's bins that must be
+        valid at every rotation (:data:`MIN_VALID_FRACTION`).
 
     Returns
     -------
     The score, a float in [-2, 2]; NaN when it cannot be computed (a silent or constant
-    map, no edge to the central peak, or too few valid bins in the ring).
+    map, no edge to the central peak, or too few valid bins in the ring) —
+    :func:`gridness_details` says which.
 
     Example
     -------
+    >>> from brainformers.grid import bin_centres, grid_field
     >>> c = bin_centres(100.0)
     >>> xy = np.stack(np.meshgrid(c, c), axis=-1).reshape(-1, 2)   # rows = y, cols = x
     >>> m = grid_field(xy, spacing=40.0).reshape(40, 40)
     >>> bool(gridness(autocorrelogram(m)) > 1.0)
     True
     """
-    a = _autocorr(autocorr)
-    if convention not in ("mean", "min_max"):
-        raise ValueError(f"convention must be 'mean' or 'min_max', got {convention!r}")
-    distance = _distance_from_centre(a.shape)
-    inner = None if inner_radius is None else _non_negative_float("inner_radius", inner_radius)
-    outer = None if outer_radius is None else _validate.positive_float("outer_radius", outer_radius)
-    if inner is None or outer is None:
-        auto_inner, auto_outer = _ring_radii(a, distance)
-        inner = auto_inner if inner is None else inner
-        outer = auto_outer if outer is None else outer
-    c30, c60, c90, c120, c150 = _rotational_correlations(a, distance, inner, outer)
-    if convention == "mean":
-        return float((c60 + c120) / 2 - (c30 + c90 + c150) / 3)
-    return float(min(c60, c120) - max(c30, c90, c150))
+    return gridness_details(
+        autocorr,
+        inner_radius=inner_radius,
+        outer_radius=outer_radius,
+        convention=convention,
+        min_valid_fraction=min_valid_fraction,
+    ).score
