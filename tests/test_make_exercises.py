@@ -97,11 +97,23 @@ def test_the_course_format_passes():
         ),
         (lambda nb: nb.cells.pop(), "2 Think! question"),
         (
+            lambda nb: setattr(nb.cells[-1], "source", nb.cells[-1].source + " $\tanh(x)$"),
+            "control characters '\\\\t'.*lost backslash",
+        ),
+        (
             lambda nb: setattr(nb.cells[-1], "source", "**Think!** Why?"),
             "needs a collapsed '<details><summary>Model answer",
         ),
     ],
-    ids=["no-hints", "one-hint", "numbering", "no-pointer", "two-questions", "no-answer"],
+    ids=[
+        "no-hints",
+        "one-hint",
+        "numbering",
+        "no-pointer",
+        "two-questions",
+        "tab-for-backslash",
+        "no-answer",
+    ],
 )
 def test_missing_hints_and_think_questions_are_named(edit, message):
     nb = solution_notebook(SOLVED)

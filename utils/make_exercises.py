@@ -146,6 +146,15 @@ def check_format(nb: nbformat.NotebookNode, name: str) -> None:
                 f"{where}: the last hint must say where the full solution is (the book's "
                 "'Show solution' toggle)"
             )
+    for index, cell in enumerate(nb.cells):
+        # A control character in markdown is almost always a lost backslash: "\tanh" written
+        # from a Python string without r"" becomes a tab and "anh", and the maths breaks.
+        bad = sorted({repr(ch) for ch in cell.source if ord(ch) < 32 and ch != "\n"})
+        if cell.cell_type == "markdown" and bad:
+            raise SourceError(
+                f"{name}: markdown cell {index} holds control characters {', '.join(bad)} "
+                "(a lost backslash, e.g. a tab where '\\tanh' or '\\theta' was meant?)"
+            )
     questions = [c for c in nb.cells if c.cell_type == "markdown" and THINK_RE.search(c.source)]
     for cell in questions:
         if len(ANSWER_RE.findall(cell.source)) < len(THINK_RE.findall(cell.source)):
