@@ -270,7 +270,8 @@ class TEMTransformer(nn.Module):
     back", right whenever the walk reverses its last move — needs an eigenvalue near −1,
     which gradient descent did not reach from +I or from a random rotation in 1,000
     steps (0.15 and 0.21 overall on chapter 03's held-out walks with seed 0, against
-    0.35 for the rule). Started near −I it learns to look back within 100 steps.
+    0.35 for the rule). Started near −I it favours the memory two steps back from the
+    first step (even distances flip the sign back, the small rotations fade far memories).
 
     Parameters
     ----------
