@@ -180,8 +180,25 @@ def _split(params: np.ndarray, shapes: dict[str, tuple[int, ...]]) -> dict[str, 
     return out
 
 
+class _FlatParameters:
+    """What CMA-ES needs of a policy: its parameter count, and a flat vector taken apart.
+
+    Subclasses set ``shapes``, the named weight arrays in the order the vector holds them.
+    """
+
+    shapes: dict[str, tuple[int, ...]]
+
+    @property
+    def n_params(self) -> int:
+        return sum(int(np.prod(s)) for s in self.shapes.values())
+
+    def unflatten(self, params: np.ndarray) -> dict[str, np.ndarray]:
+        """Named weights, each with a leading policy axis, from (n_params,) or (P, n_params)."""
+        return _split(_check_params(params, self.n_params), self.shapes)
+
+
 @dataclass(frozen=True)
-class AttentionNeuronPolicy:
+class AttentionNeuronPolicy(_FlatParameters):
     """Tang & Ha's (2021) CartPole agent, shrunk: sensory LSTM → fixed-query attention → action.
 
     ``hidden`` LSTM units per neuron, ``n_queries`` fixed queries built from a
@@ -212,14 +229,6 @@ class AttentionNeuronPolicy:
             "b_out": (1,),
         }
         object.__setattr__(self, "shapes", shapes)
-
-    @property
-    def n_params(self) -> int:
-        return sum(int(np.prod(s)) for s in self.shapes.values())
-
-    def unflatten(self, params: np.ndarray) -> dict[str, np.ndarray]:
-        """Named weights, each with a leading policy axis, from (n_params,) or (P, n_params)."""
-        return _split(_check_params(params, self.n_params), self.shapes)
 
     def initial_state(self, n_policies: int, n_episodes: int, n_channels: int) -> dict:
         """Zero LSTM states (P, E, n, hidden) and a zero previous action (P, E)."""
@@ -265,7 +274,7 @@ class AttentionNeuronPolicy:
 
 
 @dataclass(frozen=True)
-class MLPPolicy:
+class MLPPolicy(_FlatParameters):
     """A multilayer perceptron n-``hidden``-1 with tanh units: push right when its output > 0.
 
     Each input unit is wired to one observation channel, so the policy depends on their
@@ -287,14 +296,6 @@ class MLPPolicy:
         }
         object.__setattr__(self, "shapes", shapes)
 
-    @property
-    def n_params(self) -> int:
-        return sum(int(np.prod(s)) for s in self.shapes.values())
-
-    def unflatten(self, params: np.ndarray) -> dict[str, np.ndarray]:
-        """Named weights, each with a leading policy axis."""
-        return _split(_check_params(params, self.n_params), self.shapes)
-
     def initial_state(self, n_policies: int, n_episodes: int, n_channels: int) -> dict:
         """No state: an MLP reacts to the present observation only."""
         if n_channels != self.n_inputs:
@@ -311,7 +312,7 @@ class MLPPolicy:
 
 
 @dataclass(frozen=True)
-class LinearPolicy:
+class LinearPolicy(_FlatParameters):
     """Push right when :math:`w \\cdot o > 0`: a fixed linear controller (no learning)."""
 
     gains: tuple[float, ...]
@@ -319,14 +320,6 @@ class LinearPolicy:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "shapes", {"w": (len(self.gains),)})
-
-    @property
-    def n_params(self) -> int:
-        return len(self.gains)
-
-    def unflatten(self, params: np.ndarray) -> dict[str, np.ndarray]:
-        """The gains as a (P, n) array."""
-        return _split(_check_params(params, self.n_params), self.shapes)
 
     @property
     def params(self) -> np.ndarray:
