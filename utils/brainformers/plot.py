@@ -8,7 +8,7 @@ axes, and never calls ``plt.show()``. The course style is applied only when aske
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -96,15 +96,7 @@ def accuracy_bars(
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
     bars = ax.bar([textwrap.fill(n, 14) for n in names], values, color=colours)
     ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=2)
-    styles = ["--", ":", "-."]
-    for i, (name, value) in enumerate((baselines or {}).items()):
-        ax.axhline(
-            value,
-            color="0.25",
-            linestyle=styles[i % len(styles)],
-            linewidth=1.2,
-            label=f"{name} {value:.2f}",
-        )
+    _draw_baselines(ax, baselines)
     if baselines:
         ax.legend(loc="upper right", frameon=False, fontsize=9)
     ax.set_ylim(0, 1.08)
@@ -145,15 +137,7 @@ def loss_curves(
             ax.plot(
                 steps, mean, color=colour, linewidth=1.0, alpha=0.8, label=name if j == 0 else None
             )
-    styles = ["--", ":", "-."]
-    for i, (name, value) in enumerate((baselines or {}).items()):
-        ax.axhline(
-            value,
-            color="0.25",
-            linestyle=styles[i % len(styles)],
-            linewidth=1.2,
-            label=f"{name} {value:.2f}",
-        )
+    _draw_baselines(ax, baselines)
     ax.legend(loc="upper right", frameon=False, fontsize=9)
     ax.set_xlabel("training step (one batch each)")
     running = f", running mean over {smooth} steps" if smooth > 1 else ""
@@ -280,3 +264,16 @@ def soft_lookup(
     ax_answer.set_title("4 · output: the weighted values, read out", fontsize=10)
     fig.suptitle(title)
     return [ax_keys, ax_weights, ax_values, ax_answer]
+
+
+def _draw_baselines(ax: Axes, baselines: Mapping[str, float] | None) -> None:
+    """One grey horizontal line per named baseline, each in its own dash style."""
+    styles = ["--", ":", "-."]
+    for i, (name, value) in enumerate((baselines or {}).items()):
+        ax.axhline(
+            value,
+            color="0.25",
+            linestyle=styles[i % len(styles)],
+            linewidth=1.2,
+            label=f"{name} {value:.2f}",
+        )
