@@ -91,6 +91,23 @@ def test_policy_is_invariant_to_channel_order_over_an_episode():
     assert 0 < sum(actions) < 30  # the test policy is not constant, so equality means something
 
 
+def test_continuous_policy_acts_with_the_tanh_of_the_discrete_ones_output():
+    """Same weights: the force is tanh(out), its sign the discrete push, and it is fed back."""
+    discrete, continuous = an.AttentionNeuronPolicy(), an.AttentionNeuronPolicy(continuous=True)
+    rng = np.random.default_rng(3)
+    weights = discrete.unflatten(rng.normal(scale=0.5, size=(2, discrete.n_params)))
+    obs = rng.normal(size=(2, 3, 5))
+    state = discrete.initial_state(2, 3, 5)
+    push, _, extra = discrete.step(weights, obs, state)
+    force, new_state, _ = continuous.step(weights, obs, state)
+    out = np.einsum("pem,pm->pe", extra["latent"], weights["w_out"]) + weights["b_out"]
+    np.testing.assert_allclose(force, np.tanh(out), rtol=1e-12)
+    np.testing.assert_array_equal(push, (force > 0).astype(int))
+    np.testing.assert_array_equal(new_state["prev_action"], force)
+    with pytest.raises(TypeError, match="continuous must be True or False"):
+        an.AttentionNeuronPolicy(continuous=1)
+
+
 def test_mlp_is_not_invariant():
     policy = an.MLPPolicy()
     weights = policy.unflatten(np.random.default_rng(3).normal(size=policy.n_params))

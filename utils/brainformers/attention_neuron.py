@@ -206,18 +206,23 @@ class AttentionNeuronPolicy(_FlatParameters):
     keys ``h W_k`` of size ``d_key``, and a linear read-out of the latent:
     push right when :math:`m \\cdot w + b > 0`. The previous action enters the LSTM as
     ±1 (0 before the first step). The defaults have 193 parameters (the paper's CartPole
-    agent, with hidden 8 and a larger table, about 900).
+    agent, with hidden 8 and a larger table, about 900). With ``continuous=True`` the
+    action is the force :math:`\\tanh(m \\cdot w + b) \\in (-1, 1)`, as in Tang & Ha's
+    swing-up agent (:mod:`brainformers.swingup`), and that value is the previous action.
     """
 
     hidden: int = 4
     n_queries: int = 16
     d_query: int = 4
     d_key: int = 8
+    continuous: bool = False
     shapes: dict[str, tuple[int, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         for name in ("hidden", "n_queries", "d_query", "d_key"):
             _validate.positive_int(name, getattr(self, name))
+        if not isinstance(self.continuous, bool):
+            raise TypeError(f"continuous must be True or False, got {self.continuous!r}")
         h = self.hidden
         shapes = {
             "w_x": (2, 4 * h),
@@ -257,7 +262,8 @@ class AttentionNeuronPolicy(_FlatParameters):
 
         Returns
         -------
-        action : (P, E) int array of 0 (push left) or 1 (push right).
+        action : (P, E) int array of 0 (push left) or 1 (push right); with ``continuous``,
+            a float array of forces in (−1, 1).
         state : the new state.
         extras : ``latent`` (P, E, m) and ``weights`` (P, E, m, n), for plots.
         """
@@ -268,8 +274,12 @@ class AttentionNeuronPolicy(_FlatParameters):
         keys = h @ w["w_k"]  # (P, E, n, d_key)
         latent, attention = _fixed_query_attention(self.queries(weights)[:, None], keys, obs)
         out = np.einsum("pem,pm->pe", latent, weights["w_out"]) + weights["b_out"]
-        action = (out > 0).astype(int)
-        new_state = {"h": h, "c": c, "prev_action": 2.0 * action - 1.0}
+        if self.continuous:
+            action = np.tanh(out)
+            new_state = {"h": h, "c": c, "prev_action": action}
+        else:
+            action = (out > 0).astype(int)
+            new_state = {"h": h, "c": c, "prev_action": 2.0 * action - 1.0}
         return action, new_state, {"latent": latent, "weights": attention}
 
 

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from . import _validate
+from ._rollouts import lockstep_returns
 
 __all__ = ["MAX_STEPS", "initial_states", "lqr_gains", "rollout_returns", "step"]
 
@@ -114,45 +115,26 @@ def rollout_returns(
     -------
     (P,) mean return per policy.
     """
-    _validate.positive_int("n_episodes", n_episodes)
-    _validate.numpy_generator("rng", rng)
-    weights = policy.unflatten(params)
-    n_policies = len(next(iter(weights.values())))
-    n_channels = 4 + n_noise
-    shape = (n_policies, n_episodes)
-    if reshuffle_every is not None:
-        _validate.positive_int("reshuffle_every", reshuffle_every)
-        if not shuffle:
-            raise ValueError("reshuffle_every needs shuffle=True")
-    state = np.broadcast_to(initial_states((1, n_episodes), rng), (*shape, 4))
 
-    def order() -> np.ndarray:
-        return rng.permuted(
-            np.broadcast_to(np.arange(n_channels), (n_episodes, n_channels)), axis=1
-        )
+    def advance(state: np.ndarray, action: np.ndarray):
+        new, terminated = _step(state, action)
+        return new, terminated, 1.0
 
-    permutation = order()
-    memory = policy.initial_state(n_policies, n_episodes, n_channels)
-    alive = np.ones(shape, dtype=bool)
-    returns = np.zeros(shape)
-    for t in range(max_steps):
-        if reshuffle_every and t > 0 and t % reshuffle_every == 0:
-            permutation = order()
-        obs = state.astype(np.float32).astype(np.float64)
-        if n_noise:
-            noise = np.broadcast_to(
-                rng.standard_normal((1, n_episodes, n_noise)), (*shape, n_noise)
-            )
-            obs = np.concatenate([obs, noise], axis=-1)
-        if shuffle:
-            obs = np.take_along_axis(obs, permutation[None], axis=-1)
-        action, memory, _ = policy.step(weights, obs, memory)
-        state, terminated = _step(state, action)
-        returns += alive
-        alive &= ~terminated
-        if not alive.any():
-            break
-    return returns.mean(axis=1)
+    return lockstep_returns(
+        policy,
+        params,
+        n_episodes,
+        rng,
+        start=initial_states,
+        observe=lambda state: state.astype(np.float32).astype(np.float64),
+        advance=advance,
+        n_observations=4,
+        max_steps=max_steps,
+        shuffle=shuffle,
+        reshuffle_every=reshuffle_every,
+        n_noise=n_noise,
+        noise_std=1.0,
+    )
 
 
 def lqr_gains(state_cost: float = 1.0, force_cost: float = 1.0) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Training policies without gradients: CMA-ES on simulated CartPole returns.
+"""Training policies without gradients: CMA-ES on simulated CartPole and swing-up returns.
 
 Tang & Ha (2021, Sec. 4) train their AttentionNeuron agents with CMA-ES (Hansen &
 Ostermeier 2001; the ``cma`` package, Hansen et al. 2019): sample a population of parameter
@@ -14,9 +14,9 @@ from collections.abc import Callable
 import cma
 import numpy as np
 
-from . import _validate, cartpole
+from . import _validate, cartpole, swingup
 
-__all__ = ["evolve", "train_on_cartpole"]
+__all__ = ["evolve", "train_on_cartpole", "train_on_swingup"]
 
 
 def evolve(
@@ -87,18 +87,72 @@ def train_on_cartpole(
     -------
     params : (n_params,); best : (n_generations,) best mean return per generation.
     """
+    return _train(
+        cartpole.rollout_returns,
+        policy,
+        n_generations,
+        seed,
+        popsize,
+        n_rollouts,
+        sigma0,
+        evolve_fn,
+        shuffle=shuffle,
+        reshuffle_every=reshuffle_every,
+        n_noise=n_noise,
+    )
+
+
+def train_on_swingup(
+    policy,
+    *,
+    n_generations: int,
+    seed: int,
+    popsize: int = 32,
+    n_rollouts: int = 8,
+    sigma0: float = 0.5,
+    shuffle: bool = False,
+    reshuffle_every: int | None = None,
+    n_noise: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train ``policy`` on the simulated cart-pole swing-up (:func:`.swingup.rollout_returns`).
+
+    As :func:`train_on_cartpole`, with Tang & Ha's (2021) harder swing-up task; the policy
+    needs continuous actions (``AttentionNeuronPolicy(continuous=True)``).
+
+    Returns
+    -------
+    params : (n_params,); best : (n_generations,) best mean return per generation.
+    """
+    return _train(
+        swingup.rollout_returns,
+        policy,
+        n_generations,
+        seed,
+        popsize,
+        n_rollouts,
+        sigma0,
+        evolve,
+        shuffle=shuffle,
+        reshuffle_every=reshuffle_every,
+        n_noise=n_noise,
+    )
+
+
+def _train(
+    rollout: Callable,
+    policy,
+    n_generations: int,
+    seed: int,
+    popsize: int,
+    n_rollouts: int,
+    sigma0: float,
+    evolve_fn: Callable,
+    **conditions,
+) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(_validate.seed(seed))
 
     def fitness(candidates: np.ndarray) -> np.ndarray:
-        return cartpole.rollout_returns(
-            policy,
-            candidates,
-            n_rollouts,
-            rng,
-            shuffle=shuffle,
-            reshuffle_every=reshuffle_every,
-            n_noise=n_noise,
-        )
+        return rollout(policy, candidates, n_rollouts, rng, **conditions)
 
     x0 = np.zeros(policy.n_params)
     return evolve_fn(fitness, x0, sigma0, popsize, n_generations, seed)

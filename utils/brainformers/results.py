@@ -127,13 +127,12 @@ BARS: dict[str, tuple[Bar, ...]] = {
         Bar(
             "control_minus_backtrack_overall",
             ">=",
-            -0.025,
+            -0.02,
             "time-position control minus the 'two steps back' rule, every step",
             why="a control that a trivial rule beats is a straw man: trained, the time code "
-            "must learn at least what looking back allows. The issue asked for -0.02; seed 4 "
-            "ends at -0.021 (0.327 against the rule's 0.348; seeds 0-3 within 0.003), since "
-            "cross-entropy rewards a blend of looking 2, 4, 6 steps back whose likeliest "
-            "object is right less often than the rule",
+            "must learn at least what looking back allows. Trained on 100-step walks it fell "
+            "to -0.021 for seed 4 (its accuracy dropped after step 100); trained on walks as "
+            "long as the held-out ones, it stays within 0.01 of the rule",
         ),
         Bar(
             "temt_minus_action_token_loop_closure",
