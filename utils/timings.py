@@ -100,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     lines.append("")
     lines.append(
         f"Measured with `make timings` on {cores} CPU cores ({platform.machine()}, "
-        f"Python {platform.python_version()}), {time.strftime('%Y-%m-%d')}."
+        f"Python {platform.python_version()}), {time.strftime('%Y-%m-%d')}: one notebook at a "
+        "time, in a fresh kernel with torch's default threads, as CI runs them. Run it on an "
+        "otherwise idle machine: a busy one can take two or three times as long."
     )
     TABLE.write_text("\n".join(lines) + "\n")
     print(f"wrote {TABLE.relative_to(ROOT)}")
