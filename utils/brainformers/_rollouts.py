@@ -1,8 +1,9 @@
-"""The lockstep rollout loop that CartPole-v1 and the swing-up share.
+"""What CartPole-v1 and the swing-up share: their state checks and the lockstep rollout loop.
 
-P policies × E episodes advance together, one array operation per time step; a finished
-episode stops earning. What differs between the tasks (start states, what the agent sees,
-the physics and the reward) comes in as functions.
+Both keep a cart-pole state (x, ẋ, θ, θ̇) in the last axis and one action per state. In
+the loop, P policies × E episodes advance together, one array operation per time step; a
+finished episode stops earning. What differs between the tasks (start states, what the
+agent sees, the physics and the reward) comes in as functions.
 """
 
 from __future__ import annotations
@@ -12,6 +13,24 @@ from collections.abc import Callable
 import numpy as np
 
 from . import _validate
+
+
+def cart_pole_state(name: str, state: object) -> np.ndarray:
+    """``state`` as a float array (..., 4) of (x, ẋ, θ, θ̇), or a ValueError that says why not."""
+    state = _validate.array(name, state, ndim=range(1, 8), dims="(..., 4)")
+    if state.shape[-1] != 4:
+        raise ValueError(f"{name} must end in 4 variables (x, ẋ, θ, θ̇), got shape {state.shape}")
+    return state
+
+
+def per_state(
+    name: str, values: object, state: np.ndarray, dtype: type | None = None
+) -> np.ndarray:
+    """``values`` (an action or a force) as an array with one entry per state of ``state``."""
+    values = np.asarray(values, dtype=dtype)
+    if values.shape != state.shape[:-1]:
+        raise ValueError(f"{name} must have shape {state.shape[:-1]}, got {values.shape}")
+    return values
 
 
 def lockstep_returns(

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from . import _validate
-from ._rollouts import lockstep_returns
+from ._rollouts import cart_pole_state, lockstep_returns, per_state
 
 __all__ = ["MAX_STEPS", "initial_states", "lqr_gains", "rollout_returns", "step"]
 
@@ -51,13 +51,8 @@ def step(state: np.ndarray, action: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     -------
     new_state : (..., 4); terminated : (...) bool, True where the new state is out of bounds.
     """
-    state = _validate.array("state", state, ndim=range(1, 8), dims="(..., 4)")
-    if state.shape[-1] != 4:
-        raise ValueError(f"state must end in 4 variables (x, ẋ, θ, θ̇), got shape {state.shape}")
-    action = np.asarray(action)
-    if action.shape != state.shape[:-1]:
-        raise ValueError(f"action must have shape {state.shape[:-1]}, got {action.shape}")
-    return _step(state, action)
+    state = cart_pole_state("state", state)
+    return _step(state, per_state("action", action, state))
 
 
 def _step(state: np.ndarray, action: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

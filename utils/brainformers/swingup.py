@@ -30,7 +30,7 @@ import gymnasium
 import numpy as np
 
 from . import _validate
-from ._rollouts import lockstep_returns
+from ._rollouts import cart_pole_state, lockstep_returns, per_state
 
 __all__ = [
     "MAX_STEPS",
@@ -88,10 +88,8 @@ def accelerations(
     force : (...) force in N.
     friction : b in N s/m.
     """
-    state = _state("state", state)
-    force = np.asarray(force, dtype=float)
-    if force.shape != state.shape[:-1]:
-        raise ValueError(f"force must have shape {state.shape[:-1]}, got {force.shape}")
+    state = cart_pole_state("state", state)
+    force = per_state("force", force, state, dtype=float)
     if friction < 0:
         raise ValueError(f"friction must be ≥ 0, got {friction}")
     return _accelerations(state, force, friction)
@@ -128,10 +126,8 @@ def step(state: np.ndarray, action: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     new_state : (..., 4); terminated : (...) bool, True where the cart has left the track;
     reward : (...) the reward of the new state (:func:`reward`).
     """
-    state = _state("state", state)
-    action = np.asarray(action, dtype=float)
-    if action.shape != state.shape[:-1]:
-        raise ValueError(f"action must have shape {state.shape[:-1]}, got {action.shape}")
+    state = cart_pole_state("state", state)
+    action = per_state("action", action, state, dtype=float)
     if not np.isfinite(action).all():
         raise ValueError("action must be finite")
     return _step(state, action)
@@ -154,7 +150,7 @@ def _step(state, action):
 
 def reward(state: np.ndarray) -> np.ndarray:
     """½(1 + cos θ) · cos(π x / (2 · 2.4)) for every state (..., 4): 1 upright at the centre."""
-    return _reward(_state("state", state))
+    return _reward(cart_pole_state("state", state))
 
 
 def _reward(state):
@@ -163,19 +159,12 @@ def _reward(state):
 
 def observe(state: np.ndarray) -> np.ndarray:
     """What the agent sees of each state (..., 4): (..., 5) channels (x, ẋ, cos θ, sin θ, θ̇)."""
-    return _observe(_state("state", state))
+    return _observe(cart_pole_state("state", state))
 
 
 def _observe(state):
     x, x_dot, theta, theta_dot = np.moveaxis(state, -1, 0)
     return np.stack([x, x_dot, np.cos(theta), np.sin(theta), theta_dot], axis=-1)
-
-
-def _state(name: str, state: Any) -> np.ndarray:
-    state = _validate.array(name, state, ndim=range(1, 8), dims="(..., 4)")
-    if state.shape[-1] != 4:
-        raise ValueError(f"{name} must end in 4 variables (x, ẋ, θ, θ̇), got shape {state.shape}")
-    return state
 
 
 def rollout_returns(
