@@ -1,10 +1,10 @@
-"""brainformers.arena: RatInABox paths and place cells, in cm, seeded."""
+"""brainformers.grid.arena: RatInABox paths and place cells, in cm, seeded."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from brainformers import arena
+from brainformers.grid import arena
 
 
 def test_sargolini_trajectory_is_the_recording_in_cm():

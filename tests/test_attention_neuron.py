@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from brainformers import attention_neuron as an
 from brainformers.attention import sinusoidal_positions
+from brainformers.sensory import attention_neuron as an
 
 
 def test_sinusoidal_table_is_chapter_01s_table():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brainformers import check, features
+from brainformers import check
 from brainformers import encoding as ref
+from brainformers.encoding import features
 from checking import assert_rejected, run
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GroupKFold, KFold

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from brainformers import check, grid
-from brainformers import pattern_formation as pf
+from brainformers.grid import pattern_formation as pf
 from checking import assert_rejected, run
 from scipy import ndimage
 

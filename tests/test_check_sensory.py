@@ -6,8 +6,9 @@ import cma
 import gymnasium
 import numpy as np
 import pytest
-from brainformers import attention_neuron as ref
-from brainformers import check, evolution, senses
+from brainformers import check
+from brainformers.sensory import attention_neuron as ref
+from brainformers.sensory import evolution, senses
 from checking import assert_rejected, run
 
 # ----------------------------------------------------------------- shuffled senses

@@ -1,4 +1,4 @@
-"""data.py: stimuli, simulated subjects, published scores, and the Pereira2018 loader offline."""
+"""encoding.data: stimuli, simulated subjects, published scores, and the Pereira2018 loader offline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from brainformers import data, encoding
+from brainformers import encoding
+from brainformers.encoding import data
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pereira2018_small.nc"
 FIXTURE_NETCDF4 = Path(__file__).parent / "fixtures" / "pereira2018_small_netcdf4.nc"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brainformers import evolution
-from brainformers.attention_neuron import MLPPolicy
+from brainformers.sensory import evolution
+from brainformers.sensory.attention_neuron import MLPPolicy
 
 
 def _peak(candidates):

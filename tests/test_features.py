@@ -1,10 +1,10 @@
-"""features.py: shapes, the untrained control, and the language-blind position feature."""
+"""encoding.features: shapes, the untrained control, and the language-blind position feature."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from brainformers import features
+from brainformers.encoding import features
 
 
 def test_minilm_layers_trained_and_untrained_differ():

@@ -1,11 +1,11 @@
-"""brainformers.path_integration: windows, inputs, targets, decoding, and a tiny training run."""
+"""grid.path_integration: windows, inputs, targets, decoding, and a tiny training run."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from brainformers import path_integration as pi
+from brainformers.grid import path_integration as pi
 
 
 def test_windows_cut_the_path():

@@ -1,4 +1,4 @@
-"""brainformers.pattern_formation against closed forms and the gridness of its result.
+"""brainformers.grid.pattern_formation against closed forms and the gridness of its result.
 
 References: ``np.cov``-style centring by hand, ``np.linalg.eigh`` for the top eigenvector,
 and Oja's fixed point (an eigenvector of unit length does not move). Seeds fixed.
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from brainformers import arena, grid
-from brainformers.pattern_formation import (
+from brainformers import grid
+from brainformers.grid import arena
+from brainformers.grid.pattern_formation import (
     _repulsion,
     decorrelated_nonnegative_pca,
     nonnegative_pca,

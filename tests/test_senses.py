@@ -5,8 +5,8 @@ from __future__ import annotations
 import gymnasium
 import numpy as np
 import pytest
-from brainformers import cartpole, senses
-from brainformers.attention_neuron import LinearPolicy, MLPPolicy, load_pretrained
+from brainformers.sensory import cartpole, senses
+from brainformers.sensory.attention_neuron import LinearPolicy, MLPPolicy, load_pretrained
 
 
 class Counter(gymnasium.Env):

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-from brainformers import evolution, swingup
-from brainformers.attention_neuron import AttentionNeuronPolicy, MLPPolicy
+from brainformers.sensory import evolution, swingup
+from brainformers.sensory.attention_neuron import AttentionNeuronPolicy, MLPPolicy
 from gymnasium.utils.env_checker import check_env
 
 M, m, L, g = swingup.MASS_CART, swingup.MASS_POLE, swingup.POLE_LENGTH, swingup.GRAVITY

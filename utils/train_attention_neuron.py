@@ -25,7 +25,7 @@ import time
 from dataclasses import asdict
 
 import numpy as np
-from brainformers import attention_neuron, evolution, senses
+from brainformers.sensory import attention_neuron, evolution, senses
 
 RECIPE = {"popsize": 32, "n_rollouts": 8, "sigma0": 0.5, "n_generations": 120}
 N_TEST_EPISODES = 100

@@ -1,23 +1,26 @@
 """brainformers — the helper library of the Brainformers course.
 
-One module per idea, by chapter:
+One package per chapter, named for its idea; the chapters share only the attention
+foundation and the course machinery:
 
-* 01 — :mod:`~brainformers.attention` (attention, masks, positions),
-  :mod:`~brainformers.recall` (the associative-recall task and a tiny transformer);
+* :mod:`~brainformers.attention` — the shared foundation: scaled dot-product attention,
+  masks, heads, sinusoidal positions (01, used again by 02, 03 and 06);
+* 01 — :mod:`~brainformers.recall` (the associative-recall task and a tiny transformer);
 * 02 — :mod:`~brainformers.hopfield` (classical, dense, modern and two-layer Hopfield networks);
 * 03 — :mod:`~brainformers.tem` (grid worlds, walks, the oracle, the TEM-transformer);
-* 04 — :mod:`~brainformers.grid` (rate maps, gridness, shuffle nulls),
-  :mod:`~brainformers.arena` (RatInABox paths and place cells, in cm),
-  :mod:`~brainformers.pattern_formation` (non-negative PCA),
-  :mod:`~brainformers.path_integration` (a path-integrating RNN);
-* 05 — :mod:`~brainformers.encoding` (ridge, cross-validated r, noise ceilings),
-  :mod:`~brainformers.features` (MiniLM layers and controls),
-  :mod:`~brainformers.data` (stimuli, simulated subjects, published scores, Pereira 2018);
-* every chapter — :mod:`~brainformers.plot` (figure style), :mod:`~brainformers.check`
-  (exercise checkers), :mod:`~brainformers.results` (headline bars and how a chapter
-  reports them);
-* teachers — :mod:`~brainformers.grade` (a class's notebooks on fresh kernels, one grade
-  sheet: ``python -m brainformers.grade NOTEBOOK... --csv grades.csv``).
+* 04 — :mod:`~brainformers.grid` (rate maps, gridness, nulls; RatInABox paths and place
+  cells, non-negative PCA, a path-integrating RNN);
+* 05 — :mod:`~brainformers.encoding` (ridge, cross-validated r, noise ceilings; MiniLM
+  features; stimuli, simulated subjects, published scores, Pereira 2018);
+* 06 — :mod:`~brainformers.sensory` (the AttentionNeuron, shuffled senses, CartPole-v1 and
+  the swing-up, CMA-ES);
+
+Each chapter package keeps its headline bars in its ``bars`` module. Course machinery,
+apart from the science: :mod:`~brainformers.check` (exercise checkers, one module per
+chapter), :mod:`~brainformers.grade` (a class's notebooks on fresh kernels, one grade
+sheet: ``python -m brainformers.grade NOTEBOOK... --csv grades.csv``),
+:mod:`~brainformers.results` (every chapter's bars, and how a chapter reports them),
+:mod:`~brainformers.bar`, :mod:`~brainformers.plot` (figure style) and input validation.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import encoding as ref
-from .. import features as feat
+from ..encoding import features as feat
 from ._core import CheckFailed, compare, compare_number, run_checks
 
 
@@ -564,6 +564,6 @@ def _position_cases(fn: Callable) -> int:
 def position_in_passage(fn: Callable) -> Callable:
     """Check ``position_in_passage(passage, width)`` against the library's feature.
 
-    The reference is :func:`brainformers.features.position_in_passage`.
+    The reference is :func:`brainformers.encoding.features.position_in_passage`.
     """
     return run_checks("position_in_passage", fn, feat.position_in_passage, _position_cases)

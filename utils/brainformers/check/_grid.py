@@ -15,7 +15,7 @@ import numpy as np
 from scipy import ndimage
 
 from .. import grid as ref
-from .. import pattern_formation as pf
+from ..grid import pattern_formation as pf
 from ._core import CheckFailed, compare, compare_number, run_checks
 
 # ------------------------------------------------------------------ rate map

@@ -2,7 +2,7 @@
 
 Every case is seeded and small. The wrapper is run on a counting environment whose
 observations reveal the permutation in force at every step; the layers are compared with
-the references of :mod:`brainformers.attention_neuron`, and wrong answers are matched
+the references of :mod:`brainformers.sensory.attention_neuron`, and wrong answers are matched
 against the outputs of the listed mistakes, computed on the same inputs.
 """
 
@@ -14,8 +14,8 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from .. import attention_neuron as ref
-from .. import evolution, senses
+from ..sensory import attention_neuron as ref
+from ..sensory import evolution, senses
 from ._core import CheckFailed, compare, run_checks
 
 # ------------------------------------------------------------------ shuffled senses

@@ -19,6 +19,15 @@ From a trajectory and a spike train to a verdict "grid cell or not", one module 
   :func:`grid_field` (three plane waves, Solstad et al. 2006), :func:`band_field`,
   :func:`place_field`, and :func:`poisson_spikes`.
 
+Where grid codes come from, imported by name (``from brainformers.grid import arena``):
+
+* :mod:`~brainformers.grid.arena` — RatInABox paths (the Sargolini et al. 2006 rat) and
+  place cells, in cm;
+* :mod:`~brainformers.grid.pattern_formation` — non-negative PCA of place-cell covariance
+  (Dordek et al. 2016; Sorscher et al. 2019);
+* :mod:`~brainformers.grid.path_integration` — an RNN trained to path-integrate;
+* :mod:`~brainformers.grid.bars` — the chapter's headline bars.
+
 Conventions
 -----------
 Units: **positions, arena size, bin size, smoothing width, grid spacing and field widths in

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _validate
+from .. import _validate
 
 # ------------------------------------------------------------------ stimuli
 

@@ -27,7 +27,7 @@ from typing import Literal
 
 import numpy as np
 
-from . import _validate
+from .. import _validate
 
 __all__ = [
     "SARGOLINI_ARENA_CM",

@@ -24,7 +24,7 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from . import _validate
+from .. import _validate
 
 
 def minilm_path() -> str:

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from . import _validate
+from .. import _validate
 from ._rollouts import cart_pole_state, lockstep_returns, per_state
 
 __all__ = ["MAX_STEPS", "initial_states", "lqr_gains", "rollout_returns", "step"]
@@ -101,7 +101,7 @@ def rollout_returns(
 
     Parameters
     ----------
-    policy : an :mod:`brainformers.attention_neuron` policy (``unflatten``,
+    policy : an :mod:`brainformers.sensory.attention_neuron` policy (``unflatten``,
         ``initial_state``, ``step``).
     params : (P, n_params) one parameter vector per policy.
     n_episodes : episodes per policy.

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _validate
+from .. import _validate
 
 __all__ = [
     "spatial_covariance",
@@ -63,7 +63,7 @@ def spatial_covariance(rates: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     rates : (n_positions, n_cells) place-cell rates at each position
-        (:func:`brainformers.arena.place_cell_rates`).
+        (:func:`brainformers.grid.arena.place_cell_rates`).
 
     Returns
     -------

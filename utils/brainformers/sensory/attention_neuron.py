@@ -14,7 +14,7 @@ K and the entries of o alike, so the latent m does not change; a small policy re
 action from m.
 
 Everything here is NumPy and works on any leading batch axes, so one call steps a whole
-CMA-ES population over many episodes at once (:mod:`brainformers.evolution`). Parameters
+CMA-ES population over many episodes at once (:mod:`brainformers.sensory.evolution`). Parameters
 travel as one flat vector per policy (what CMA-ES searches over); a policy's ``unflatten``
 turns a ``(n_policies, n_params)`` matrix into named arrays with a leading policy axis.
 
@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from . import _validate
+from .. import _validate
 
 __all__ = [
     "PRETRAINED_PATH",
@@ -208,7 +208,7 @@ class AttentionNeuronPolicy(_FlatParameters):
     ±1 (0 before the first step). The defaults have 193 parameters (the paper's CartPole
     agent, with hidden 8 and a larger table, about 900). With ``continuous=True`` the
     action is the force :math:`\\tanh(m \\cdot w + b) \\in (-1, 1)`, as in Tang & Ha's
-    swing-up agent (:mod:`brainformers.swingup`), and that value is the previous action.
+    swing-up agent (:mod:`brainformers.sensory.swingup`), and that value is the previous action.
     """
 
     hidden: int = 4

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from . import _validate
+from .. import _validate
 
 __all__ = [
     "windows",
@@ -112,7 +112,7 @@ def place_code_targets(rates: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    rates : (..., n_cells) place-cell rates (e.g. :func:`brainformers.arena.place_cell_rates`).
+    rates : (..., n_cells) place-cell rates (e.g. :func:`brainformers.grid.arena.place_cell_rates`).
 
     Returns
     -------

@@ -14,9 +14,10 @@ from collections.abc import Callable
 import cma
 import numpy as np
 
-from . import _validate, cartpole, swingup
+from .. import _validate
+from . import cartpole, swingup
 
-__all__ = ["evolve", "train_on_cartpole", "train_on_swingup"]
+__all__ = ["evolve", "train", "train_on_cartpole", "train_on_swingup"]
 
 
 def evolve(
@@ -63,7 +64,8 @@ def evolve(
     return np.asarray(es.mean, dtype=float), best
 
 
-def train_on_cartpole(
+def train(
+    task: str,
     policy,
     *,
     n_generations: int,
@@ -76,83 +78,53 @@ def train_on_cartpole(
     n_noise: int = 0,
     evolve_fn: Callable = evolve,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Train ``policy`` on simulated CartPole-v1 (:func:`.cartpole.rollout_returns`).
+    """Train ``policy`` with CMA-ES on a simulated cart-pole task, ``"cartpole"`` or ``"swingup"``.
+
+    ``"cartpole"`` is CartPole-v1 (:func:`.cartpole.rollout_returns`); ``"swingup"`` is
+    Tang & Ha's (2021) harder swing-up (:func:`.swingup.rollout_returns`), which needs a
+    policy with continuous actions (``AttentionNeuronPolicy(continuous=True)``).
 
     Every generation scores each candidate by its mean return over ``n_rollouts`` new
     episodes, the same episodes for every candidate of that generation, all drawn from
     ``numpy.random.default_rng(seed)``. The search starts from all-zero parameters.
+    ``shuffle``, ``reshuffle_every`` and ``n_noise`` are the rollout's test conditions;
     ``evolve_fn`` is :func:`evolve` or a student's version of it.
 
     Returns
     -------
     params : (n_params,); best : (n_generations,) best mean return per generation.
     """
-    return _train(
-        cartpole.rollout_returns,
-        policy,
-        n_generations,
-        seed,
-        popsize,
-        n_rollouts,
-        sigma0,
-        evolve_fn,
-        shuffle=shuffle,
-        reshuffle_every=reshuffle_every,
-        n_noise=n_noise,
-    )
-
-
-def train_on_swingup(
-    policy,
-    *,
-    n_generations: int,
-    seed: int,
-    popsize: int = 32,
-    n_rollouts: int = 8,
-    sigma0: float = 0.5,
-    shuffle: bool = False,
-    reshuffle_every: int | None = None,
-    n_noise: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Train ``policy`` on the simulated cart-pole swing-up (:func:`.swingup.rollout_returns`).
-
-    As :func:`train_on_cartpole`, with Tang & Ha's (2021) harder swing-up task; the policy
-    needs continuous actions (``AttentionNeuronPolicy(continuous=True)``).
-
-    Returns
-    -------
-    params : (n_params,); best : (n_generations,) best mean return per generation.
-    """
-    return _train(
-        swingup.rollout_returns,
-        policy,
-        n_generations,
-        seed,
-        popsize,
-        n_rollouts,
-        sigma0,
-        evolve,
-        shuffle=shuffle,
-        reshuffle_every=reshuffle_every,
-        n_noise=n_noise,
-    )
-
-
-def _train(
-    rollout: Callable,
-    policy,
-    n_generations: int,
-    seed: int,
-    popsize: int,
-    n_rollouts: int,
-    sigma0: float,
-    evolve_fn: Callable,
-    **conditions,
-) -> tuple[np.ndarray, np.ndarray]:
+    if task not in _ROLLOUTS:
+        raise ValueError(f"task must be one of {sorted(_ROLLOUTS)}, got {task!r}")
+    rollout = _ROLLOUTS[task]
     rng = np.random.default_rng(_validate.seed(seed))
 
     def fitness(candidates: np.ndarray) -> np.ndarray:
-        return rollout(policy, candidates, n_rollouts, rng, **conditions)
+        return rollout(
+            policy,
+            candidates,
+            n_rollouts,
+            rng,
+            shuffle=shuffle,
+            reshuffle_every=reshuffle_every,
+            n_noise=n_noise,
+        )
 
     x0 = np.zeros(policy.n_params)
     return evolve_fn(fitness, x0, sigma0, popsize, n_generations, seed)
+
+
+def train_on_cartpole(policy, **options) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`train` on CartPole-v1; ``options`` are :func:`train`'s keyword arguments."""
+    return train("cartpole", policy, **options)
+
+
+def train_on_swingup(policy, **options) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`train` on the swing-up; ``options`` are :func:`train`'s keyword arguments."""
+    return train("swingup", policy, **options)
+
+
+_ROLLOUTS: dict[str, Callable[..., np.ndarray]] = {
+    "cartpole": cartpole.rollout_returns,
+    "swingup": swingup.rollout_returns,
+}

@@ -3,7 +3,7 @@
 Tang & Ha (2021) ask whether an agent keeps working when its sensory channels are
 permuted, at the start of an episode or in the middle of one. :class:`ShuffledObservations`
 is that manipulation as a ``gymnasium`` wrapper; :func:`evaluate_on_gymnasium` runs a
-policy from :mod:`brainformers.attention_neuron` on the real ``gymnasium`` CartPole-v1,
+policy from :mod:`brainformers.sensory.attention_neuron` on the real ``gymnasium`` CartPole-v1,
 many episodes in lockstep, with or without it.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import gymnasium
 import numpy as np
 
-from . import _validate
+from .. import _validate
 from .attention_neuron import LinearPolicy
 
 __all__ = [
@@ -105,7 +105,7 @@ def evaluate_on_gymnasium(
 
     Parameters
     ----------
-    policy, params : a policy from :mod:`brainformers.attention_neuron` and its (n_params,)
+    policy, params : a policy from :mod:`brainformers.sensory.attention_neuron` and its (n_params,)
         parameter vector.
     record : also return, for episode 0, every step's observation ``obs`` (T, n), the
         ``permutation`` (T, n) in force, the ``action`` (T,) and the policy's extras

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from . import _validate
+from .. import _validate
 
 
 def cart_pole_state(name: str, state: object) -> np.ndarray:
@@ -49,7 +49,7 @@ def lockstep_returns(
     n_noise: int,
     noise_std: float,
 ) -> np.ndarray:
-    """(P,) mean return per policy; see :func:`brainformers.cartpole.rollout_returns`.
+    """(P,) mean return per policy; see :func:`brainformers.sensory.cartpole.rollout_returns`.
 
     ``start(shape, rng)`` draws (*shape, d) states, ``observe(state)`` gives the
     (..., n_observations) channels the agent reads, and ``advance(state, action)`` returns

@@ -29,7 +29,7 @@ from typing import Any
 import gymnasium
 import numpy as np
 
-from . import _validate
+from .. import _validate
 from ._rollouts import cart_pole_state, lockstep_returns, per_state
 
 __all__ = [
@@ -181,7 +181,7 @@ def rollout_returns(
 ) -> np.ndarray:
     """Returns of every policy over ``n_episodes`` simulated swing-up episodes each.
 
-    As :func:`brainformers.cartpole.rollout_returns` (lockstep episodes, common random
+    As :func:`brainformers.sensory.cartpole.rollout_returns` (lockstep episodes, common random
     numbers, shuffles and reshuffles), with the five channels of :func:`observe` followed
     by ``n_noise`` channels of Gaussian noise of standard deviation ``noise_std``, and the
     swing-up's reward summed over up to ``max_steps`` steps.
