@@ -3,9 +3,9 @@
 Whittington, Warren & Behrens (2022) argue that TEM-t solves the task because the learned
 transition matrices act like the moves they stand for: N then S returns a code to where
 it was, N then E lands where E then N does. :func:`route_error` measures that on the
-codes a model actually visits (:func:`structure_errors` collects the three numbers
-chapter 03 reports); :func:`rate_maps` and :func:`plane_wave_fit` describe what single
-position units look like in space.
+codes a model actually visits (chapter 03 reports it for inverse pairs, for the commutator
+and for a non-inverse pair); :func:`rate_maps` and :func:`plane_wave_fit` describe what
+single position units look like in space.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def _model_device(model: nn.Module) -> torch.device:
 
 
 def train_tem(
-    model: TEMTransformer,
+    model: TEMTransformer | ActionTokenTransformer,
     worlds_per_batch: int = 32,
     n_steps: int = 1000,
     walk_length: int = 100,
@@ -72,7 +72,8 @@ def train_tem(
 
     Parameters
     ----------
-    model : the :class:`TEMTransformer` to train (in place).
+    model : the :class:`TEMTransformer`, or its :class:`ActionTokenTransformer` control, to
+        train (in place).
     worlds_per_batch : walks (worlds) per optimisation step.
     n_steps : number of optimisation steps.
     walk_length : moves per training walk.
@@ -114,13 +115,13 @@ def train_tem(
 
 
 def prediction_correct(
-    model: TEMTransformer, actions: np.ndarray, observations: np.ndarray
+    model: TEMTransformer | ActionTokenTransformer, actions: np.ndarray, observations: np.ndarray
 ) -> np.ndarray:
     """Whether the model's most likely observation is the one seen, at every step.
 
     Parameters
     ----------
-    model : a :class:`TEMTransformer`.
+    model : a :class:`TEMTransformer` or an :class:`ActionTokenTransformer`.
     actions : (n_walks, n_steps) int array.
     observations : (n_walks, n_steps + 1) int array of class ids.
 
@@ -144,7 +145,7 @@ def prediction_correct(
 
 
 def evaluate_tem(
-    model: TEMTransformer,
+    model: TEMTransformer | ActionTokenTransformer,
     n_worlds: int = 512,
     walk_length: int = 200,
     seed: int = 0,
