@@ -9,7 +9,13 @@ On success it returns the student's function. When the function is unfinished
 (``NotImplementedError``), raises, or gives a wrong answer, it prints one specific
 message — wrong shape before wrong values, and a hint when the answer matches a known
 mistake — and returns the reference implementation from :mod:`brainformers`, so the rest
-of the notebook still runs.
+of the notebook still runs. A crash names the case that was running and the student's own
+line (``— in attention, line 4: `scores = q @ k` ``), not only the error.
+
+A checker never passes the library's own code: given the reference it handed back (the
+check cell run again after a ✗, or a definition cell that failed to run) or any other
+:mod:`brainformers` function, it says "your definition did not run again: re-run the cell
+that defines it" and records ``failed``.
 
 Every checker also records a :class:`Verdict` (exercise, status, message) for a grader:
 :func:`verdicts` returns those of this process, and when the environment variable
@@ -46,7 +52,14 @@ from ._hopfield import (
     two_layer_step,
 )
 from ._sensory import evolve, fixed_query_attention, sensory_lstm, shuffled_observations
-from ._tem import memory_lookup, position_step, random_walk, route_error, visited_mask
+from ._tem import (
+    grid_transitions,
+    memory_lookup,
+    position_step,
+    random_walk,
+    route_error,
+    visited_mask,
+)
 
 __all__ = [
     "CheckFailed",
@@ -72,6 +85,7 @@ __all__ = [
     "position_step",
     "random_walk",
     "route_error",
+    "grid_transitions",
     "visited_mask",
     # chapter 04
     "gridness_score",

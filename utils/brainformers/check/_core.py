@@ -8,8 +8,13 @@ line, so :mod:`brainformers.grade` reads verdicts without parsing the printed pr
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
+import site
+import sysconfig
+import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -66,8 +71,33 @@ def _record(exercise: str, status: Status, message: str) -> None:
         warnings.warn(f"could not write the verdict to {path}: {error}", stacklevel=3)
 
 
-def run_checks(name: str, student: Callable, reference: Callable, cases: Callable[[Callable], int]):
-    """Run ``cases(student)``; print one line; record a verdict; return the function to use."""
+def run_checks(
+    name: str, student: Callable, reference: Callable, cases: Callable[[Callable], int]
+) -> Callable:
+    """Run ``cases(student)``; print one line; record a verdict; return the function to use.
+
+    A ``student`` that is the library's own code — the reference an earlier check handed
+    back, or any other :mod:`brainformers` object — is not checked: after a ✗ the notebook's
+    name is bound to the reference, and re-running only the check cell (or a definition
+    cell that still fails to run) would otherwise print a ✓ for code the student never
+    wrote. It is reported as "did not run again" and recorded as ``failed``.
+    """
+    library_name = _library_name(student)
+    if library_name is not None:
+        handed_back = (
+            # a checker may wrap its reference afresh on every call (check._grid does)
+            ", which an earlier check handed back,"
+            if student is reference or _in_checker(student)
+            else ","
+        )
+        what = f"the library's own {library_name}{handed_back}"
+        message = (
+            "your definition did not run again: re-run the cell that defines it, then this "
+            f"check (it was given {what} not your code)."
+        )
+        print(f"{_FAIL} {name}: {message}\n  {_FALLBACK}")
+        _record(name, "failed", message)
+        return reference
     try:
         n_checks = cases(student)
     except NotImplementedError:
@@ -75,11 +105,22 @@ def run_checks(name: str, student: Callable, reference: Callable, cases: Callabl
         _record(name, "not attempted", "not implemented yet.")
         return reference
     except CheckFailed as failure:
-        print(f"{_FAIL} {name}: {failure}\n  {_FALLBACK}")
-        _record(name, "failed", str(failure))
+        message = str(failure)
+        # A checker that turns a crash into advice (``raise CheckFailed(...) from None``)
+        # keeps the crash as __context__: still point at the student's line.
+        context = failure.__context__
+        if context is not None and not isinstance(context, CheckFailed):
+            message += _where(context)
+        print(f"{_FAIL} {name}: {message}\n  {_FALLBACK}")
+        _record(name, "failed", message)
         return reference
     except Exception as error:  # noqa: BLE001 — any crash in student code is reported, not raised
-        message = f"your function raised {type(error).__name__}: {error}"
+        case = _running_case(error)
+        message = f"{case + ': ' if case else ''}your function raised {type(error).__name__}: "
+        message += f"{error}{_where(error)}"
+        if not case:  # a checker that names no case: its arguments say which call it was
+            called = _called_with(error)
+            message += f" (called with {called})" if called else ""
         print(f"{_FAIL} {name}: {message}\n  {_FALLBACK}")
         _record(name, "failed", message)
         return reference
@@ -87,6 +128,131 @@ def run_checks(name: str, student: Callable, reference: Callable, cases: Callabl
     print(f"{_PASS} {name}: {message}")
     _record(name, "passed", message)
     return student
+
+
+_PACKAGE = __name__.split(".")[0]  # "brainformers"
+_CHECK_DIR = os.path.dirname(os.path.realpath(__file__))
+_PACKAGE_DIR = os.path.dirname(_CHECK_DIR)
+
+
+def _library_name(obj: Any) -> str | None:
+    """A short name ("attention.causal_mask") when ``obj`` is the library's own code, else None.
+
+    Looks through ``functools.partial`` and ``functools.wraps`` wrappers, so
+    ``partial(brainformers.attention.causal_mask)`` is still the library's.
+    """
+    seen = 0
+    while seen < 100:  # a wrapper chain that loops back on itself must not hang the check
+        seen += 1
+        if isinstance(obj, functools.partial):
+            obj = obj.func
+        elif getattr(obj, "__wrapped__", None) is not None:
+            obj = obj.__wrapped__
+        else:
+            break
+    module = getattr(obj, "__module__", None)
+    if not isinstance(module, str) or module.split(".")[0] != _PACKAGE:
+        return None
+    name = getattr(obj, "__name__", type(obj).__name__)
+    # The module's last part is how a notebook reaches it (``from brainformers import
+    # attention``); a checker's own wrapper goes by its plain name ("gridness_score").
+    return name if _in_checker(obj) else f"{module.split('.')[-1]}.{name}"
+
+
+def _in_checker(obj: Any) -> bool:
+    return str(getattr(obj, "__module__", "")).startswith(f"{__package__}.")
+
+
+@functools.cache
+def _library_dirs() -> tuple[str, ...]:
+    """Folders whose code is not the student's: this package, the stdlib, installed packages."""
+    dirs = {_PACKAGE_DIR}
+    paths = sysconfig.get_paths()
+    dirs.update(paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths)
+    try:
+        dirs.update(site.getsitepackages())
+    except AttributeError:  # some embedded interpreters' `site` lacks it
+        pass
+    dirs.add(site.getusersitepackages())
+    return tuple(os.path.realpath(d) + os.sep for d in dirs if d)
+
+
+def _is_student_file(filename: str) -> bool:
+    # Notebook cells run from files such as /tmp/ipykernel_42/123.py or <ipython-input-3-…>;
+    # "<frozen importlib._bootstrap>" and friends are the interpreter's own.
+    if filename.startswith("<frozen"):
+        return False
+    if filename.startswith("<"):
+        return True
+    return not os.path.realpath(filename).startswith(_library_dirs())
+
+
+def _where(error: BaseException) -> str:
+    """Where the crash left the student's code (" — in f, line 4: `source`"), or "".
+
+    The innermost frame outside the library, the standard library and installed packages:
+    the student's line that called into torch, not torch's own line.
+    """
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _is_student_file(f.filename)]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    source = (frame.line or "").strip()
+    return f" — in {frame.name}, line {frame.lineno}" + (f": `{source}`" if source else "")
+
+
+def _called_with(error: BaseException) -> str:
+    """The arguments the checker passed to the student's function, in short ("n=4"), or ""."""
+    tb = error.__traceback__
+    caller_is_checker = False
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if caller_is_checker and _is_student_file(code.co_filename):
+            n_args = code.co_argcount + code.co_kwonlyargcount
+            n_args += bool(code.co_flags & inspect.CO_VARARGS)
+            n_args += bool(code.co_flags & inspect.CO_VARKEYWORDS)
+            names = code.co_varnames[:n_args]
+            values = tb.tb_frame.f_locals
+            return ", ".join(f"{n}={_short(values[n])}" for n in names if n in values)
+        caller_is_checker = os.path.realpath(code.co_filename).startswith(_CHECK_DIR + os.sep)
+        tb = tb.tb_next
+    return ""
+
+
+def _short(value: Any) -> str:
+    """One argument in a few characters: tensors and arrays by shape and dtype."""
+    if isinstance(value, tuple | dict) and len(value) > 8:
+        return f"<{type(value).__name__} of {len(value)}>"
+    if isinstance(value, tuple):  # *args
+        return "(" + ", ".join(_short(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):  # **kwargs
+        return "{" + ", ".join(f"{k!r}: {_short(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, torch.Tensor | np.ndarray):
+        kind = "tensor" if isinstance(value, torch.Tensor) else "array"
+        return f"<{kind} of shape {tuple(value.shape)}, {value.dtype}>"
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 — a half-built student object must not break the report
+        text = ""
+    return text if 0 < len(text) <= 40 else f"<{type(value).__name__}>"
+
+
+def _running_case(error: BaseException) -> str:
+    """The ``case`` a checker was running when ``error`` escaped from the student's code.
+
+    Every checker names its cases in a local variable ``case`` ("case 3 (causal mask)"); the
+    innermost checker frame of the traceback that holds one says which case crashed.
+    """
+    case = ""
+    tb = error.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        if os.path.realpath(frame.f_code.co_filename).startswith(_CHECK_DIR + os.sep):
+            value = frame.f_locals.get("case")
+            if isinstance(value, str) and value:
+                case = value
+        tb = tb.tb_next
+    return case
 
 
 class CallCounter:
