@@ -108,3 +108,22 @@ def test_noise_channels_widen_the_observation():
         cartpole.rollout_returns(
             MLPPolicy(), np.zeros((1, 97)), 2, np.random.default_rng(0), n_noise=1
         )
+
+
+@pytest.mark.parametrize(("noise_std", "want"), [(None, 0.1), (0.5, 0.5)])
+def test_noise_channels_have_the_standard_deviation_asked_for(noise_std, want):
+    """Tang & Ha's noise channels: SD 0.1 by default, drawn anew each step."""
+    seen = []
+
+    class Spy(AttentionNeuronPolicy):
+        def step(self, weights, obs, state):
+            seen.append(obs[..., 4:].copy())
+            return super().step(weights, obs, state)
+
+    options = {} if noise_std is None else {"noise_std": noise_std}
+    cartpole.rollout_returns(
+        Spy(), np.zeros((1, 193)), 200, np.random.default_rng(1), n_noise=3, **options
+    )
+    noise = np.concatenate([s.ravel() for s in seen])
+    assert noise.std() == pytest.approx(want, rel=0.05)
+    assert not np.array_equal(seen[0], seen[1])  # new noise each step

@@ -98,3 +98,15 @@ def test_linear_controller_over_orderings():
     assert orderings.shape == (24, 4) and returns.shape == (24, 2)
     assert returns[0].min() == 500  # the identity ordering is the controller itself
     assert returns.min() < 50  # and some orderings push the wrong way
+
+
+def test_every_step_condition_draws_a_new_order_at_every_step():
+    condition = senses.CONDITIONS["reshuffled_every_step"]
+    assert (condition.shuffle, condition.every) == (True, 1)
+    policy = LinearPolicy((1.0, 1.0, 1.0, 1.0))
+    _, trace = senses.evaluate_on_gymnasium(
+        policy, policy.params, 1, 3, shuffle=True, every=condition.every, record=True
+    )
+    orders = trace["permutation"]
+    changed = (orders[1:] != orders[:-1]).any(axis=1)
+    assert len(orders) > 20 and changed.mean() > 0.9  # 1/24 of new draws repeat the order

@@ -7,7 +7,7 @@ candidate scored by its mean return over 8 episodes with its senses in their nat
 That is about 30,000 episodes, a minute or two on one CPU core.
 
 Every training seed given is trained and evaluated on the real ``gymnasium`` CartPole-v1
-(100 episodes under each of the four shuffle conditions of ``senses.CONDITIONS``); the
+(100 episodes under each shuffle condition of ``senses.CONDITIONS``); the
 first seed's parameters are shipped, and the record keeps every seed's evaluation, so the
 chapter can say how typical the shipped policy is.
 

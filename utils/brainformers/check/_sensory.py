@@ -16,7 +16,19 @@ import numpy as np
 
 from ..sensory import attention_neuron as ref
 from ..sensory import evolution, senses
-from ._core import CheckFailed, compare, run_checks
+from ._core import CheckFailed, compare, counting_calls, run_checks
+
+_OWN = "write your own"
+
+
+def _not_the_library(answer: Any, reference: Callable, name: str) -> None:
+    """Refuse the library's reference itself (imported, or handed back after a failed check)."""
+    if answer is reference or (isinstance(answer, type) and issubclass(answer, reference)):
+        raise CheckFailed(
+            f"this is the library's own {name} (or a subclass of it), not your "
+            f"implementation — perhaps handed back by an earlier failed check: {_OWN}."
+        )
+
 
 # ------------------------------------------------------------------ shuffled senses
 
@@ -41,9 +53,28 @@ class _Counter(gymnasium.Env):
         return np.arange(5.0) + 10.0 * self.t, 1.0, False, False, {}
 
 
+def _stored_orders(stored: list[Any], orders: np.ndarray, case: str) -> None:
+    """``permutation`` must be the order in force at each step: obs = env_obs[permutation]."""
+    for t, (kept, order) in enumerate(zip(stored, orders, strict=True)):
+        kept = np.asarray(kept)
+        if kept.shape == (5,) and np.array_equal(kept, order):
+            continue
+        if kept.shape == (5,) and np.array_equal(kept, np.argsort(order)):
+            raise CheckFailed(
+                f"{case}: at step {t} the agent sees the inverse of self.permutation "
+                f"({kept.tolist()}): entry j of the observation must be channel "
+                "permutation[j], obs[permutation], not the channels scattered to those places."
+            )
+        raise CheckFailed(
+            f"{case}: at step {t} the observation comes in the order {order.tolist()}, but "
+            f"self.permutation is {kept.tolist()}: keep the order in force in "
+            "self.permutation (the plots undo the shuffle with it) and update it with every draw."
+        )
+
+
 def _orders(wrapped: Any, counter: _Counter, n_steps: int, case: str) -> np.ndarray:
     """Run one episode of n_steps observations; return the (n_steps, 5) orders seen."""
-    orders, sent = [], []
+    orders, sent, stored = [], [], []
     obs, _ = wrapped.reset()
     for t in range(n_steps):
         obs = np.asarray(obs, dtype=float)
@@ -56,6 +87,7 @@ def _orders(wrapped: Any, counter: _Counter, n_steps: int, case: str) -> np.ndar
                 f"environment's {np.arange(5.0) + 10 * t} — got {obs}."
             )
         orders.append(order.astype(int))
+        stored.append(np.array(getattr(wrapped, "permutation", None)))
         if t < n_steps - 1:
             action = t % 2
             sent.append(action)
@@ -73,10 +105,18 @@ def _orders(wrapped: Any, counter: _Counter, n_steps: int, case: str) -> np.ndar
             f"{case}: the environment received actions {counter.actions[-len(sent) :][:6]}… "
             f"for {sent[:6]}…: pass the action through untouched and permute the observation."
         )
-    return np.array(orders)
+    orders = np.array(orders)
+    if (orders != np.arange(5)).any():  # an unshuffled wrapper is told so by the caller
+        _stored_orders(stored, orders, case)
+    return orders
 
 
 def _shuffle_cases(cls: Callable) -> int:
+    _not_the_library(cls, senses.ShuffledObservations, "senses.ShuffledObservations")
+    return _shuffle_behaviour(cls)
+
+
+def _shuffle_behaviour(cls: Callable) -> int:
     # case 1: one order per episode
     case = "case 1 (every=None, 8 episodes of 12 steps)"
     counter = _Counter()
@@ -155,6 +195,30 @@ def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def _as_float64(answer: Any) -> Any:
+    """A float32 (or float16) array as float64, so that its values are compared, not its dtype.
+
+    The text does not ask for a dtype: an answer computed in float32 (through torch, say)
+    is right if its values are, within the comparison's tolerance.
+    """
+    if isinstance(answer, np.ndarray) and answer.dtype in (np.float32, np.float16):
+        return answer.astype(np.float64)
+    return answer
+
+
+def _delegates(fn: Callable, target: Callable, module: Any, call: Callable[[], Any]) -> Any:
+    """Run ``call()``; fail if ``fn`` is the library's ``target`` or called it on the way."""
+    _not_the_library(fn, target, f"{module.__name__.rsplit('.', 1)[-1]}.{target.__name__}")
+    with counting_calls(fn, target, module) as counter:
+        result = call()
+    if counter.n_calls:
+        raise CheckFailed(
+            f"your function calls the library's {target.__name__}, which does the exercise for "
+            f"you: {_OWN}, without it."
+        )
+    return result
+
+
 def _attention_cases(fn: Callable) -> int:
     rng = np.random.default_rng(10)
     cases = [
@@ -171,7 +235,13 @@ def _attention_cases(fn: Callable) -> int:
         d_k = q.shape[-1]
         scaled = scores / np.sqrt(d_k)
 
-        got_m, got_w = _pair(fn(q.copy(), k.copy(), v.copy()), case)
+        answer = _delegates(
+            fn,
+            ref.fixed_query_attention,
+            ref,
+            lambda q=q, k=k, v=v: fn(q.copy(), k.copy(), v.copy()),
+        )
+        got_m, got_w = (_as_float64(a) for a in _pair(answer, case))
         transposed = "(n, m): you computed K Qᵀ — the queries give the rows, Q Kᵀ."
         compare(
             "weights",
@@ -269,7 +339,8 @@ def _lstm_cases(fn: Callable) -> int:
                 "[input, forget, cell candidate g, output], PyTorch's order.",
             ),
         ]
-        result = fn(obs.copy(), prev.copy(), h.copy(), c.copy(), w_x.copy(), w_h.copy(), b.copy())
+        copies = (obs.copy(), prev.copy(), h.copy(), c.copy(), w_x.copy(), w_h.copy(), b.copy())
+        result = _delegates(fn, ref.sensory_lstm, ref, lambda copies=copies: fn(*copies))
         if not (isinstance(result, tuple) and len(result) == 2):
             raise CheckFailed(f"{case}: expected a tuple (h, c), got {type(result).__name__}.")
         got_h, got_c = result
@@ -304,13 +375,17 @@ def _evolve_cases(fn: Callable) -> int:
     case = "case 1 (maximise -|x - 1.5|², dim 4, popsize 10, 80 generations)"
     calls: list[tuple[int, ...]] = []
     scores: list[np.ndarray] = []
+    seen: list[np.ndarray] = []
 
     def fitness(candidates: np.ndarray) -> np.ndarray:
         calls.append(np.shape(candidates))
+        seen.append(np.array(candidates, dtype=float, copy=True))
         scores.append(_peak(candidates))
         return scores[-1]
 
-    result = fn(fitness, np.zeros(4), 0.5, 10, 80, 0)
+    result = _delegates(
+        fn, evolution.evolve, evolution, lambda: fn(fitness, np.zeros(4), 0.5, 10, 80, 0)
+    )
     if not (isinstance(result, tuple) and len(result) == 2):
         raise CheckFailed(f"{case}: expected a tuple (params, best), got {type(result).__name__}.")
     params, best = np.asarray(result[0], dtype=float), np.asarray(result[1], dtype=float)
@@ -330,6 +405,15 @@ def _evolve_cases(fn: Callable) -> int:
         raise CheckFailed(f"{case}: params should have shape (4,), got {params.shape}.")
     if np.allclose(params, 0.0):
         raise CheckFailed(f"{case}: params is still x0: return the final mean (es.mean).")
+    for generation, candidates in enumerate(seen):
+        if candidates.ndim == 2 and candidates.shape[-1] == 4:
+            match = np.flatnonzero(np.abs(candidates - params).max(axis=-1) < 1e-12)
+            if match.size:
+                raise CheckFailed(
+                    f"{case}: params is one of the candidates scored (number {match[0]} of "
+                    f"generation {generation}) — with noisy scores the luckiest candidate is "
+                    "chosen for its luck; return the mean of the search distribution (es.mean)."
+                )
     if np.abs(params - 1.5).max() > 0.05:
         first, last = scores[0].max(), scores[-1].max()
         hint = (

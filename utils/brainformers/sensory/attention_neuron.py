@@ -9,7 +9,8 @@ are the raw observations:
 .. math::  m = \\tanh\\big(\\tanh(Q K^\\top / \\sqrt{d_k})\\, o\\big) \\in \\mathbb{R}^M,
 
 Tang & Ha (2021), "The sensory neuron as a transformer", Eq. 3–4 and their Appendix A.2
-(CartPole). Permuting the channels, together with their LSTM states, permutes the rows of
+(CartPole); the :math:`\\sqrt{d_k}` is our choice, not their CartPole configuration's.
+Permuting the channels, together with their LSTM states, permutes the rows of
 K and the entries of o alike, so the latent m does not change; a small policy reads the
 action from m.
 
@@ -17,6 +18,7 @@ Everything here is NumPy and works on any leading batch axes, so one call steps 
 CMA-ES population over many episodes at once (:mod:`brainformers.sensory.evolution`). Parameters
 travel as one flat vector per policy (what CMA-ES searches over); a policy's ``unflatten``
 turns a ``(n_policies, n_params)`` matrix into named arrays with a leading policy axis.
+The order-blind controls it is compared with live in :mod:`brainformers.sensory.order_blind`.
 
 Dimension names: ``n`` channels (sensory neurons), ``m`` queries, ``d_k`` key size,
 ``hidden`` LSTM units.
@@ -137,8 +139,10 @@ def fixed_query_attention(
     """The AttentionNeuron's attention: :math:`m = \\tanh(\\tanh(QK^\\top/\\sqrt{d_k})\\,o)`.
 
     Tang & Ha (2021), Eq. 2 with the softmax replaced by tanh (their Sec. 3.2: weights
-    need not sum to one) and tanh on the output. The queries do not depend on the input, so
-    reordering the keys and the values together leaves the latent unchanged.
+    need not sum to one) and tanh on the output. The division by :math:`\\sqrt{d_k}` is
+    this course's choice, kept from chapter 01: Tang & Ha's CartPole configuration does not
+    scale the scores (``pi_layer_scale=False`` in their code). The queries do not depend on
+    the input, so reordering the keys and the values together leaves the latent unchanged.
 
     Parameters
     ----------

@@ -18,12 +18,13 @@ import numpy as np
 from .. import _validate
 from ._rollouts import cart_pole_state, lockstep_returns, per_state
 
-__all__ = ["MAX_STEPS", "initial_states", "lqr_gains", "rollout_returns", "step"]
+__all__ = ["MAX_STEPS", "NOISE_STD", "initial_states", "lqr_gains", "rollout_returns", "step"]
 
 GRAVITY, MASS_CART, MASS_POLE, HALF_LENGTH = 9.8, 1.0, 0.1, 0.5  # m/s², kg, kg, m
 FORCE, TAU = 10.0, 0.02  # N, s per step
 X_LIMIT, THETA_LIMIT = 2.4, 12 * 2 * math.pi / 360  # m, rad
 MAX_STEPS = 500  # CartPole-v1's time limit: the largest return
+NOISE_STD = 0.1  # noise channels, as in Tang & Ha's (2021) tests with extra channels
 _TOTAL_MASS = MASS_CART + MASS_POLE
 _POLEMASS_LENGTH = MASS_POLE * HALF_LENGTH
 
@@ -87,13 +88,15 @@ def rollout_returns(
     shuffle: bool = False,
     reshuffle_every: int | None = None,
     n_noise: int = 0,
+    noise_std: float = NOISE_STD,
     max_steps: int = MAX_STEPS,
 ) -> np.ndarray:
     """Returns of every policy over ``n_episodes`` simulated CartPole-v1 episodes each.
 
     All P × E episodes run in lockstep; a finished episode stops counting. The policy
     sees float32-rounded observations, as from ``gymnasium``, optionally followed by
-    ``n_noise`` channels of standard normal noise. With ``shuffle`` the channels come in a
+    ``n_noise`` channels of Gaussian noise of standard deviation ``noise_std``, drawn anew
+    every step. With ``shuffle`` the channels come in a
     new random order in every episode and, with ``reshuffle_every = K``, in yet another
     order every K steps (from step K on, as :class:`.senses.ShuffledObservations`). All
     draws come from ``rng``; every policy faces the same start states, orders and noise
@@ -128,7 +131,7 @@ def rollout_returns(
         shuffle=shuffle,
         reshuffle_every=reshuffle_every,
         n_noise=n_noise,
-        noise_std=1.0,
+        noise_std=noise_std,
     )
 
 

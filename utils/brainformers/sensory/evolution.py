@@ -76,6 +76,7 @@ def train(
     shuffle: bool = False,
     reshuffle_every: int | None = None,
     n_noise: int = 0,
+    noise_std: float | None = None,
     evolve_fn: Callable = evolve,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Train ``policy`` with CMA-ES on a simulated cart-pole task, ``"cartpole"`` or ``"swingup"``.
@@ -87,7 +88,8 @@ def train(
     Every generation scores each candidate by its mean return over ``n_rollouts`` new
     episodes, the same episodes for every candidate of that generation, all drawn from
     ``numpy.random.default_rng(seed)``. The search starts from all-zero parameters.
-    ``shuffle``, ``reshuffle_every`` and ``n_noise`` are the rollout's test conditions;
+    ``shuffle``, ``reshuffle_every``, ``n_noise`` and ``noise_std`` (``None``: the task's
+    default, 0.1) are the rollout's training conditions;
     ``evolve_fn`` is :func:`evolve` or a student's version of it.
 
     Returns
@@ -98,6 +100,7 @@ def train(
         raise ValueError(f"task must be one of {sorted(_ROLLOUTS)}, got {task!r}")
     rollout = _ROLLOUTS[task]
     rng = np.random.default_rng(_validate.seed(seed))
+    noise = {} if noise_std is None else {"noise_std": noise_std}
 
     def fitness(candidates: np.ndarray) -> np.ndarray:
         return rollout(
@@ -108,6 +111,7 @@ def train(
             shuffle=shuffle,
             reshuffle_every=reshuffle_every,
             n_noise=n_noise,
+            **noise,
         )
 
     x0 = np.zeros(policy.n_params)

@@ -82,6 +82,7 @@ CONDITIONS = {
     "shuffled_per_episode": Condition("new order each episode", True, None),
     "reshuffled_every_100_steps": Condition("reshuffled every 100 steps", True, 100),
     "reshuffled_every_25_steps": Condition("reshuffled every 25 steps", True, 25),
+    "reshuffled_every_step": Condition("reshuffled every step", True, 1),
 }
 
 
