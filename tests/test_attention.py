@@ -366,6 +366,35 @@ def test_multi_head_attention_with_padding_mask():
     torch.testing.assert_close(attn, expected_attn, atol=ATOL32, rtol=0)
 
 
+def test_three_dimensional_mask_against_heads_is_refused_with_the_fix():
+    """A (batch, 1, seq) padding mask would broadcast against the heads: refuse it."""
+    _, weights = torch_mha(8, 2)
+    x = torch.randn(2, 5, 8, generator=gen(9))
+    mask = padding_mask(torch.tensor([2, 5]), 5)  # (batch=2, 1, seq): batch == heads here
+    with pytest.raises(ValueError, match=r"mask\[:, None\]"):
+        multi_head_attention(x, *weights, n_heads=2, mask=mask)
+    q = torch.randn(2, 2, 5, 4, generator=gen(10))
+    with pytest.raises(ValueError, match="head axis"):
+        scaled_dot_product_attention(q, q, q, mask=mask)
+    _, attn = multi_head_attention(x, *weights, n_heads=2, mask=mask[:, None])
+    assert (attn[0, :, :, 2:] == 0).all()  # sequence 0's padding gets no weight
+    # 2-D and 4-D masks still broadcast as before
+    scaled_dot_product_attention(q, q, q, mask=causal_mask(5))
+
+
+def test_split_and_merge_heads_validate_their_input():
+    with pytest.raises(ValueError, match="must divide"):
+        split_heads(torch.randn(2, 5, 6), 4)
+    with pytest.raises(ValueError, match="3 dimensions|dimensions"):
+        split_heads(torch.randn(5, 6), 2)
+    with pytest.raises(ValueError, match="dimensions"):
+        merge_heads(torch.randn(2, 5, 6))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        split_heads(np.zeros((2, 5, 6)), 2)
+    with pytest.raises(ValueError, match="n_heads"):
+        split_heads(torch.randn(2, 5, 6), 0)
+
+
 def test_multi_head_attention_heads_divide_d_model():
     _, weights = torch_mha(8, 2)
     x = torch.randn(2, 4, 8, generator=gen(9))

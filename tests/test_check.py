@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import torch
 from brainformers import attention as ref
@@ -348,16 +349,175 @@ def test_positions_rejects_mistakes(knob, hint, capsys):
     assert_rejected(check.sinusoidal_positions, wrong, ref.sinusoidal_positions, capsys, hint)
 
 
-def test_positions_rejects_numpy_and_float64(capsys):
+def test_positions_rejects_numpy_but_accepts_float64(capsys):
+    """The text asks for a float tensor: float64 is right, a NumPy array is not a tensor."""
+
     def as_numpy(seq_len, d_model):
         return _positions(seq_len, d_model).double().numpy()
 
     def as_float64(seq_len, d_model):
         return _positions(seq_len, d_model).double()
 
+    def built_with_numpy(seq_len, d_model):  # float64 all the way, then one conversion
+        pos = np.arange(seq_len)[:, None]
+        angle = pos / 10000.0 ** (np.arange(0, d_model, 2) / d_model)
+        pe = np.empty((seq_len, d_model))
+        pe[:, 0::2], pe[:, 1::2] = np.sin(angle), np.cos(angle)
+        return torch.from_numpy(pe)
+
     assert_rejected(
         check.sinusoidal_positions, as_numpy, ref.sinusoidal_positions, capsys, "torch.Tensor"
     )
-    assert_rejected(
-        check.sinusoidal_positions, as_float64, ref.sinusoidal_positions, capsys, "float32"
+    for right in (as_float64, built_with_numpy):
+        result, out = run(check.sinusoidal_positions, right, capsys)
+        assert result is right and out.startswith("✓"), out
+
+
+# ------------------------------------------------- fresh implementations (issue 23)
+# Right-but-unusual answers must pass; wrong ones must be rejected, naming the mistake.
+
+
+def attention_float64(q, k, v, mask=None, scale=None):
+    out, w = _attention(q.double(), k.double(), v.double(), mask, scale)
+    return out, w
+
+
+def attention_large_negative_fill(q, k, v, mask=None, scale=None):
+    return _attention(q, k, v, mask, scale, fill=-1e9)  # exp underflows to exactly 0
+
+
+def attention_einsum_stable(q, k, v, mask=None, scale=None):
+    s = torch.einsum("...qd,...kd->...qk", q, k) * (scale or q.shape[-1] ** -0.5)
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf"))
+    e = (s - s.amax(dim=-1, keepdim=True)).exp()  # a softmax by hand, without overflow
+    w = e / e.sum(dim=-1, keepdim=True)
+    return torch.einsum("...qk,...kd->...qd", w, v), w
+
+
+@pytest.mark.parametrize(
+    "right", [attention_float64, attention_large_negative_fill, attention_einsum_stable]
+)
+def test_attention_accepts_right_but_unusual(right, capsys):
+    result, out = run(check.attention, right, capsys)
+    assert result is right and out.startswith("✓"), out
+
+
+def attention_in_place(q, k, v, mask=None, scale=None):
+    q *= scale or q.shape[-1] ** -0.5  # scales the caller's query too
+    return _attention(q, k, v, mask, scale=1.0)
+
+
+def attention_swapped_return(q, k, v, mask=None, scale=None):
+    out, w = _attention(q, k, v, mask, scale)
+    return w, out
+
+
+def attention_scale_after_softmax(q, k, v, mask=None, scale=None):
+    s = q @ k.transpose(-2, -1)
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf"))
+    w = torch.softmax(s, dim=-1) * (scale or q.shape[-1] ** -0.5)
+    return w @ v, w
+
+
+def attention_half_precision(q, k, v, mask=None, scale=None):
+    out, w = _attention(q.half(), k.half(), v.half(), mask, scale)
+    return out, w
+
+
+def attention_keys_as_values(q, k, v, mask=None, scale=None):
+    _, w = _attention(q, k, v, mask, scale)
+    return w @ k, w
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (attention_in_place, "changed its input query in place"),
+        (attention_swapped_return, "expected weights of shape"),
+        (attention_scale_after_softmax, "each row of weights must sum to 1"),
+        (attention_half_precision, "dtype"),
+        (attention_keys_as_values, "expected output of shape"),
+    ],
+)
+def test_attention_rejects_fresh_mistakes(wrong, hint, capsys):
+    assert_rejected(check.attention, wrong, ref.scaled_dot_product_attention, capsys, hint)
+
+
+def mha_float64(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    return _mha(x.double(), w_q.double(), w_k.double(), w_v.double(), w_o.double(), n_heads, mask)
+
+
+def mha_loop_over_heads(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    dh = x.shape[-1] // n_heads
+    outs, maps = [], []
+    for h in range(n_heads):
+        cols = slice(h * dh, (h + 1) * dh)
+        o, w = ref.scaled_dot_product_attention(
+            x @ w_q[:, cols], x @ w_k[:, cols], x @ w_v[:, cols], mask=mask
+        )
+        outs.append(o)
+        maps.append(w)
+    return torch.cat(outs, dim=-1) @ w_o, torch.stack(maps, dim=1)
+
+
+def mha_torch_sdpa_for_output(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    b, t, d = x.shape
+    q, k, v = (ref.split_heads(x @ w, n_heads) for w in (w_q, w_k, w_v))
+    out = torch.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+    _, weights = ref.scaled_dot_product_attention(q, k, v, mask=mask)
+    return ref.merge_heads(out) @ w_o, weights
+
+
+@pytest.mark.parametrize("right", [mha_float64, mha_loop_over_heads, mha_torch_sdpa_for_output])
+def test_mha_accepts_right_but_unusual(right, capsys):
+    result, out = run(check.multi_head_attention, right, capsys)
+    assert result is right and out.startswith("✓"), out
+
+
+def mha_linear_convention(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    return _mha(x, w_q.T, w_k.T, w_v.T, w_o.T, n_heads, mask)
+
+
+def mha_output_transposed(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    return _mha(x, w_q, w_k, w_v, w_o.T, n_heads, mask)
+
+
+def _interleaved_mha(x, w_q, w_k, w_v, w_o, n_heads, mask=None, *, merge_back=True):
+    b, t, d = x.shape
+
+    def split(y):  # head h gets columns h, h + n_heads, ...
+        return y.reshape(b, t, d // n_heads, n_heads).permute(0, 3, 1, 2)
+
+    out, w = ref.scaled_dot_product_attention(
+        split(x @ w_q), split(x @ w_k), split(x @ w_v), mask=mask
     )
+    merged = out.permute(0, 2, 3, 1).reshape(b, t, d) if merge_back else ref.merge_heads(out)
+    return merged @ w_o, w
+
+
+def mha_interleaved(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    return _interleaved_mha(x, w_q, w_k, w_v, w_o, n_heads, mask)
+
+
+def mha_interleaved_split_only(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    return _interleaved_mha(x, w_q, w_k, w_v, w_o, n_heads, mask, merge_back=False)
+
+
+def mha_shared_projection(x, w_q, w_k, w_v, w_o, n_heads, mask=None):
+    return _mha(x, w_q, w_q, w_q, w_o, n_heads, mask)  # one matrix for Q, K and V
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (mha_linear_convention, "x @ W.T"),
+        (mha_output_transposed, "merged @ w_o.T"),
+        (mha_interleaved, "interleaved columns"),
+        (mha_interleaved_split_only, "interleaved columns"),
+        (mha_shared_projection, "weights differs from the reference"),
+    ],
+)
+def test_mha_rejects_fresh_mistakes(wrong, hint, capsys):
+    assert_rejected(check.multi_head_attention, wrong, ref.multi_head_attention, capsys, hint)

@@ -655,3 +655,64 @@ def test_equivalent_textbook_forms_pass(capsys):
     for checker, fn in ((check.energy, upper_triangle), (check.overlap, cosine)):
         result, out = run(checker, fn, capsys)
         assert result is fn, out
+
+
+# ------------------------------------------------- hopfield_via_attention (issue 23)
+
+
+def via_attention_discarded(patterns, states, beta):
+    scaled_dot_product_attention(states, patterns, patterns, scale=beta)  # called, ignored
+    return torch.softmax(beta * states @ patterns.T, dim=-1) @ patterns
+
+
+def via_attention_discarded_detached(patterns, states, beta):
+    out, _ = scaled_dot_product_attention(states, patterns, patterns, scale=beta)
+    return out.detach() * 0 + torch.softmax(beta * states @ patterns.T, dim=-1) @ patterns
+
+
+def via_torch_default_scale(patterns, states, beta):
+    return torch.nn.functional.scaled_dot_product_attention(states, patterns, patterns)
+
+
+def via_attention_sign(patterns, states, beta):
+    return torch.sign(scaled_dot_product_attention(states, patterns, patterns, scale=beta)[0])
+
+
+def via_attention_transposed_keys(patterns, states, beta):
+    return scaled_dot_product_attention(states.T, patterns.T, patterns.T, scale=beta)[0].T
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (via_attention_discarded, "does not come from what the call returns"),
+        (via_attention_discarded_detached, "does not come from what the call returns"),
+        (via_torch_default_scale, "default scale 1/√d"),
+        (via_attention_sign, "output differs from the reference"),
+        (via_attention_transposed_keys, "your function raised"),
+    ],
+)
+def test_via_attention_rejects_fresh_mistakes(wrong, hint, capsys):
+    assert_rejected(check.hopfield_via_attention, wrong, ref.modern_update, capsys, hint)
+
+
+def via_torch_sdpa(patterns, states, beta):
+    return torch.nn.functional.scaled_dot_product_attention(states, patterns, patterns, scale=beta)
+
+
+def via_attention_weights_times_patterns(patterns, states, beta):
+    _, weights = scaled_dot_product_attention(states, patterns, patterns, scale=beta)
+    return weights @ patterns  # chapter 01's softmax, the average taken by hand
+
+
+def via_attention_float64(patterns, states, beta):
+    p, s = patterns.double(), states.double()
+    return scaled_dot_product_attention(s, p, p, scale=beta)[0]
+
+
+@pytest.mark.parametrize(
+    "right", [via_torch_sdpa, via_attention_weights_times_patterns, via_attention_float64]
+)
+def test_via_attention_accepts_right_but_unusual(right, capsys):
+    result, out = run(check.hopfield_via_attention, right, capsys)
+    assert result is right and out.startswith("✓"), out

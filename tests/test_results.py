@@ -129,13 +129,15 @@ def test_with_seed_refuses_a_notebook_without_one_seed_line():
 def test_table_holds_only_when_every_seed_meets_the_bar():
     good = {name.name: 1.0 for name in BARS["01_self_attention"]}
     good.update(equivariance_max_abs_diff=0.0, fixed_query_invariance_max_abs_diff=0.0)
-    good.update(bag_of_tokens_accuracy=0.3, chance_accuracy=1 / 16)
+    good.update(bag_of_tokens_gap_to_ceiling=0.01, bag_of_tokens_accuracy=0.3)
+    good.update(chance_accuracy=1 / 16)
     bad = dict(good, recall_accuracy=0.9)
     table = robustness.table({"01_self_attention": {0: good, 1: bad}})
     rows = {r["headline"].strip("`"): r for r in table}
     assert rows["recall_accuracy"]["holds"] == "**no**"
     assert rows["recall_accuracy"]["min"] == "0.9" and rows["recall_accuracy"]["max"] == "1"
-    assert rows["bag_of_tokens_accuracy"]["holds"] == "yes"
+    assert rows["bag_of_tokens_gap_to_ceiling"]["holds"] == "yes"
+    assert rows["bag_of_tokens_accuracy"]["holds"] == "—"  # reported beside it, no bar
     assert rows["chance_accuracy"]["bar"] == "—" and rows["chance_accuracy"]["holds"] == "—"
     assert rows["recall_accuracy"]["seeds"] == "2"
     page = robustness.markdown({"01_self_attention": {0: good, 1: bad}}, {"01": [40.0, 42.0]})

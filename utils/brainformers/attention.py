@@ -78,6 +78,15 @@ def scaled_dot_product_attention(
     scores = scale * query @ key.transpose(-2, -1)  # (..., seq_q, seq_k)
     if mask is not None:
         _validate.tensor("mask", mask, boolean=True)
+        if mask.ndim == 3 and scores.ndim == 4:
+            # Broadcasting aligns axes from the right, so a (batch, 1, seq_k) padding mask
+            # would line its batch axis up with the heads: no error, the wrong keys hidden.
+            raise ValueError(
+                f"mask of shape {tuple(mask.shape)} has 3 dimensions but the attention scores "
+                f"(batch, heads, seq_q, seq_k) = {tuple(scores.shape)} have 4: broadcasting "
+                "would line the mask's first axis up with the heads, not the batch. Add the "
+                "head axis: mask[:, None] (a padding mask becomes (batch, 1, 1, seq_k))"
+            )
         try:
             fits = torch.broadcast_shapes(mask.shape, scores.shape) == scores.shape
         except RuntimeError:
@@ -130,13 +139,22 @@ def padding_mask(lengths: torch.Tensor, seq_len: int) -> torch.Tensor:
 
 
 def split_heads(x: torch.Tensor, n_heads: int) -> torch.Tensor:
-    """(batch, seq, d_model) → (batch, heads, seq, d_model / heads)."""
+    """(batch, seq, d_model) → (batch, heads, seq, d_model / heads).
+
+    Head h takes the h-th block of d_model / heads consecutive columns (Vaswani et al.
+    2017, §3.2.2), not every heads-th column.
+    """
+    _validate.tensor("x", x, ndim=3, dims="(batch, seq, d_model)")
+    _validate.positive_int("n_heads", n_heads)
     batch, seq, d_model = x.shape
+    if d_model % n_heads:
+        raise ValueError(f"n_heads={n_heads} must divide d_model={d_model} (x {tuple(x.shape)})")
     return x.reshape(batch, seq, n_heads, d_model // n_heads).transpose(1, 2)
 
 
 def merge_heads(x: torch.Tensor) -> torch.Tensor:
     """(batch, heads, seq, d_head) → (batch, seq, heads · d_head); inverse of split_heads."""
+    _validate.tensor("x", x, ndim=4, dims="(batch, heads, seq, d_head)")
     batch, heads, seq, d_head = x.shape
     return x.transpose(1, 2).reshape(batch, seq, heads * d_head)
 
@@ -163,7 +181,8 @@ def multi_head_attention(
     n_heads : number of heads; must divide d_model.
     mask : optional bool mask broadcastable to (batch, heads, seq, seq), e.g. a
         :func:`causal_mask` of shape (seq, seq) or a :func:`padding_mask` expanded with
-        ``mask[:, None]`` to (batch, 1, 1, seq).
+        ``mask[:, None]`` to (batch, 1, 1, seq). A 3-D mask is refused: broadcasting would
+        line a (batch, 1, seq) mask's batch axis up with the heads.
 
     Returns
     -------

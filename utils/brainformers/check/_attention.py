@@ -10,6 +10,18 @@ from .. import attention as ref
 from ._core import CheckFailed, as_pair, compare, run_checks, seeded
 
 
+def _as_reference_float(got: object, want: torch.Tensor) -> object:
+    """A float64 answer to a float32 case is right (the text asks for a float tensor).
+
+    Cast it to the reference's dtype so that only its values are compared; anything else
+    (NumPy, integers, half precision) goes to :func:`compare` unchanged, to be named there.
+    """
+    floats = (torch.float32, torch.float64)
+    if torch.is_tensor(got) and got.dtype in floats and want.dtype in floats:
+        return got.to(want.dtype)
+    return got
+
+
 def _attention_mistakes(q, k, v, mask, scale):
     """Outputs and weights of plausible wrong attention implementations."""
     d_k = q.shape[-1]
@@ -97,7 +109,16 @@ def _attention_cases(fn: Callable) -> int:
     ]
     for case, args, kwargs in cases:
         want_out, want_w = ref.scaled_dot_product_attention(*args, **kwargs)
-        got_out, got_w = as_pair(fn(*args, **kwargs), case)
+        copies = tuple(a.clone() for a in args)
+        got_out, got_w = as_pair(fn(*copies, **kwargs), case)
+        for name, before, after in zip(("query", "key", "value"), args, copies, strict=True):
+            if not torch.equal(before, after):
+                raise CheckFailed(
+                    f"{case}: your function changed its input {name} in place (an in-place "
+                    "operation such as *=, .mul_() or masked_fill_); the caller's tensors must "
+                    "stay as they were: compute new tensors instead."
+                )
+        got_out, got_w = _as_reference_float(got_out, want_out), _as_reference_float(got_w, want_w)
         sq, sk, dv = args[0].shape[-2], args[1].shape[-2], args[2].shape[-1]
         lead = tuple(args[0].shape[:-2])
         mistakes = _attention_mistakes(*args, kwargs.get("mask"), kwargs.get("scale"))
@@ -240,6 +261,41 @@ def _mha_mistakes(x, w_q, w_k, w_v, w_o, n_heads, mask):
                 "(batch, seq, heads, d_head), then reshape to (batch, seq, d_model).",
             )
         )
+    # nn.Linear's convention, x @ W.T, where the exercise applies x @ W.
+    transposed, w_transposed = ref.multi_head_attention(
+        x, w_q.T, w_k.T, w_v.T, w_o.T, n_heads, mask
+    )
+    out.append(
+        (
+            transposed,
+            w_transposed,
+            "the projections were applied as x @ W.T (nn.Linear's convention); here the "
+            "weights are (d_model, d_model) matrices applied as x @ W, and the output as "
+            "merged @ w_o.",
+        )
+    )
+    wo_transposed, w_right = ref.multi_head_attention(x, w_q, w_k, w_v, w_o.T, n_heads, mask)
+    out.append(
+        (
+            wo_transposed,
+            w_right,  # the weights are right; only the output differs
+            "the output projection was applied as merged @ w_o.T; apply it as merged @ w_o.",
+        )
+    )
+    if n_heads > 1:
+        # Head h given every n_heads-th column (h, h + n_heads, …) instead of a block.
+        def split_interleaved(t):
+            return t.reshape(batch, seq, d_head, n_heads).permute(0, 3, 1, 2)
+
+        qi, ki, vi = (split_interleaved(x @ w) for w in (w_q, w_k, w_v))
+        heads_i, w_inter = heads_attention(qi, ki, vi, d_head**-0.5)
+        hint = (
+            "the heads took interleaved columns (head h got columns h, h + n_heads, …); "
+            "head h is the block of d_head consecutive columns h·d_head … (h+1)·d_head − 1: "
+            "reshape to (batch, seq, heads, d_head), then transpose(1, 2)."
+        )
+        out.append((heads_i.permute(0, 2, 3, 1).reshape(batch, seq, d_model) @ w_o, w_inter, hint))
+        out.append((ref.merge_heads(heads_i) @ w_o, w_inter, hint))
     # Splitting with a reshape alone scrambles features across positions.
     q2, k2, v2 = ((x @ w).reshape(batch, n_heads, seq, d_head) for w in (w_q, w_k, w_v))
     heads, w_reshape = heads_attention(q2, k2, v2, d_head**-0.5)
@@ -267,6 +323,7 @@ def _mha_cases(fn: Callable) -> int:
     for case, n_heads, mask in cases:
         want_out, want_w = ref.multi_head_attention(x, *ws, n_heads, mask=mask)
         got_out, got_w = as_pair(fn(x, *ws, n_heads, mask=mask), case)
+        got_out, got_w = _as_reference_float(got_out, want_out), _as_reference_float(got_w, want_w)
         mistakes = _mha_mistakes(x, *ws, n_heads, mask)
         compare(
             "weights",
@@ -314,7 +371,7 @@ def _positions_cases(fn: Callable) -> int:
         from_one = _interleaved((pos + 1) / 10000.0 ** (half / d_model))
         compare(
             "encoding",
-            fn(seq_len, d_model),
+            _as_reference_float(fn(seq_len, d_model), want),
             want,
             f"seq_len={seq_len}, d_model={d_model}",
             "(seq_len, d_model)",

@@ -9,17 +9,20 @@ inputs, so the message can name the mistake.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .. import attention as attention_module
 from .. import hopfield as ref
 from ..attention import scaled_dot_product_attention
 from ..hopfield._common import _sign
-from ._core import CheckFailed, compare, compare_number, counting_calls, run_checks, seeded
+from ._core import CheckFailed, compare, compare_number, run_checks, seeded
 
 
 def _patterns(n_patterns: int, n: int, seed: int) -> np.ndarray:
@@ -514,15 +517,84 @@ def attention_entropy(fn: Callable) -> Callable:
 # ------------------------------------------------------------------ Hopfield = attention
 
 
+class _AttentionProbe:
+    """The calls a function made to an attention function, and the tensors it got back."""
+
+    def __init__(self) -> None:
+        self.n_calls = 0
+        self.returned: list[torch.Tensor] = []
+
+
+@contextmanager
+def _probing_attention(fn: Callable) -> Iterator[_AttentionProbe]:
+    """Watch ``fn``'s calls to chapter 01's attention or to torch's own.
+
+    Inside the block, :func:`brainformers.attention.scaled_dot_product_attention` and
+    :func:`torch.nn.functional.scaled_dot_product_attention` are replaced — under every
+    global name of ``fn`` bound to them and as module attributes — by wrappers that
+    return the true result as fresh leaf tensors requiring gradients. Whether the
+    student's answer depends on those leaves then says whether it *uses* what the
+    attention returned, or calls it and discards the result.
+    """
+    probe = _AttentionProbe()
+
+    def wrap(target: Callable) -> Callable:
+        def probed(*args: Any, **kwargs: Any) -> Any:
+            probe.n_calls += 1
+            result = target(*args, **kwargs)
+            parts = result if isinstance(result, tuple) else (result,)
+            leaves = tuple(
+                t.detach().clone().requires_grad_()
+                if torch.is_tensor(t) and t.is_floating_point()
+                else t
+                for t in parts
+            )
+            probe.returned.extend(t for t in leaves if torch.is_tensor(t) and t.requires_grad)
+            return leaves if isinstance(result, tuple) else leaves[0]
+
+        return probed
+
+    targets = (
+        (scaled_dot_product_attention, attention_module),
+        (F.scaled_dot_product_attention, F),
+    )
+    scope = getattr(fn, "__globals__", None)
+    swapped: list[tuple[str, Callable, Callable]] = []
+    with ExitStack() as stack:
+        for target, module in targets:
+            probed = wrap(target)
+            if isinstance(scope, dict):
+                for name in [n for n, v in scope.items() if v is target]:
+                    scope[name] = probed
+                    swapped.append((name, probed, target))
+            stack.enter_context(mock.patch.object(module, target.__name__, probed))
+        try:
+            with torch.enable_grad():
+                yield probe
+        finally:
+            for name, probed, target in swapped:
+                if scope.get(name) is probed:
+                    scope[name] = target
+
+
+def _uses(got: Any, returned: list[torch.Tensor]) -> bool:
+    """Whether ``got`` was computed from any of the tensors an attention call returned."""
+    if not (torch.is_tensor(got) and got.requires_grad and returned):
+        return False
+    grads = torch.autograd.grad(got.sum(), returned, allow_unused=True)
+    return any(g is not None for g in grads)
+
+
 def _via_attention_cases(fn: Callable) -> int:
     cases = _modern_inputs()
     n_calls = 0
     for case, x, s, beta in cases:
         want = ref.modern_update(x, s, beta)
         try:
-            with counting_calls(fn, scaled_dot_product_attention, attention_module) as counter:
+            with _probing_attention(fn) as probe:
                 got = fn(x.clone(), s.clone(), beta)
-            n_calls += counter.n_calls
+                used = _uses(got, probe.returned)
+            n_calls += probe.n_calls
         except TypeError as error:
             if str(error).startswith("mask must be"):
                 raise CheckFailed(
@@ -535,6 +607,8 @@ def _via_attention_cases(fn: Callable) -> int:
                 f"{case}: you returned the tuple (output, weights) of the attention function; "
                 "return only the output, [0]."
             )
+        if torch.is_tensor(got) and got.is_floating_point() and got.dtype != want.dtype:
+            got = got.to(want.dtype)  # float32 and float64 are both right answers
         compare(
             "output",
             got,
@@ -562,6 +636,12 @@ def _via_attention_cases(fn: Callable) -> int:
                 ),
             ],
         )
+        if probe.n_calls and not used:
+            raise CheckFailed(
+                f"{case}: your function calls scaled_dot_product_attention but its answer does "
+                "not come from what the call returns (discarded, recomputed with a softmax of "
+                "your own, or detached): return the attention's output itself."
+            )
     if n_calls == 0:
         raise CheckFailed(
             "hopfield_via_attention must call chapter 01's scaled_dot_product_attention; it "
@@ -574,8 +654,10 @@ def _via_attention_cases(fn: Callable) -> int:
 def hopfield_via_attention(fn: Callable) -> Callable:
     """Check ``hopfield_via_attention(patterns, states, beta)`` built on chapter 01's attention.
 
-    Besides the values, the check verifies that the function called
-    :func:`brainformers.attention.scaled_dot_product_attention` (the exercise's point).
+    Besides the values, the check verifies that the answer comes from a call of
+    :func:`brainformers.attention.scaled_dot_product_attention` (the exercise's point) —
+    or of torch's own :func:`torch.nn.functional.scaled_dot_product_attention`, the same
+    function — and not from a softmax computed beside a discarded call.
 
     Reference: :func:`brainformers.hopfield.modern_update`.
     """

@@ -6,15 +6,16 @@ pattern it came from:
 * :mod:`.classical` — the classical Hopfield network (Hopfield 1982): ±1 neurons,
   Hebbian weights, an energy that asynchronous updates never increase
   (:func:`hebbian_weights`, :func:`energy`, :func:`update_asynchronous`,
-  :func:`retrieve_classical`);
+  :func:`retrieve_classical`), and the projection rule for correlated patterns
+  (:func:`projection_weights`, Personnaz et al. 1985; Kanter & Sompolinsky 1987);
 * :mod:`.dense` — the dense associative memory (Krotov & Hopfield 2016): a polynomial
   energy whose capacity grows like n^(order - 1) (:func:`dense_update`,
   :func:`retrieve_dense`);
 * :mod:`.modern` — the modern Hopfield network (Ramsauer et al. 2021): continuous
   states, an exponential energy and a one-step update that *is* attention with
   keys = values = the stored patterns (:func:`modern_update`, :func:`modern_retrieve`,
-  :func:`attention_entropy`), beside its control, a lookup table
-  (:func:`nearest_neighbour_retrieve`);
+  :func:`attention_entropy`); :mod:`.lookup` — its control, a lookup table with fair
+  ties (:func:`nearest_neighbour_retrieve`, NumPy);
 * :mod:`.two_layer` — the two-layer network of Krotov & Hopfield (2021): feature neurons
   and memory neurons joined by ordinary pairwise synapses, whose dynamics settle where
   the modern update does (:func:`two_layer_step`, :func:`two_layer_run`,
@@ -24,7 +25,8 @@ pattern it came from:
   :func:`exact_retrieval_rate`); :mod:`.images` — masked image cues (:func:`half_mask`);
 * :mod:`.capacity` — how many patterns fit: the classical overlap against the load
   (:func:`capacity_curve`; the limit is about 0.138 n, Amit, Gutfreund & Sompolinsky
-  1985) and exact capacity against d (:func:`exact_capacity`).
+  1985) and exact capacity against d (:func:`exact_capacity`, and for the lookup
+  :func:`lookup_capacity`).
 
 Conventions
 -----------
@@ -46,16 +48,18 @@ Term map (the chapter's notation table): stored pattern = key = value; state (cu
 
 from __future__ import annotations
 
-from .capacity import capacity_curve, exact_capacity
+from .capacity import capacity_curve, exact_capacity, lookup_capacity
 from .classical import (
     energy,
     hebbian_weights,
+    projection_weights,
     retrieve_classical,
     update_asynchronous,
 )
 from .dense import dense_update, retrieve_dense
 from .images import half_mask
-from .modern import attention_entropy, modern_retrieve, modern_update, nearest_neighbour_retrieve
+from .lookup import nearest_neighbour_retrieve
+from .modern import attention_entropy, modern_retrieve, modern_update
 from .patterns import exact_retrieval_rate, flip, flip_torch, overlap, random_patterns
 from .two_layer import TwoLayerRun, two_layer_energy, two_layer_run, two_layer_step
 
@@ -66,6 +70,7 @@ __all__ = [
     "overlap",
     "exact_retrieval_rate",
     "hebbian_weights",
+    "projection_weights",
     "energy",
     "update_asynchronous",
     "retrieve_classical",
@@ -81,5 +86,6 @@ __all__ = [
     "TwoLayerRun",
     "capacity_curve",
     "exact_capacity",
+    "lookup_capacity",
     "half_mask",
 ]

@@ -13,13 +13,32 @@ BARS: tuple[Bar, ...] = (
     Bar("classical_overlap_load_005", ">=", 0.98, "classical net, final overlap at α = 0.05"),
     Bar("classical_overlap_load_014", ">=", 0.9, "classical net, final overlap at α = 0.14"),
     Bar("classical_overlap_load_020", "<=", 0.7, "classical net, final overlap at α = 0.20"),
-    Bar("classical_capacity_d64", "<=", 16, "classical net, patterns recalled at d = 64"),
+    Bar(
+        "classical_capacity_d64",
+        "<=",
+        8,
+        "classical net, patterns recalled exactly at d = 64",
+        why="α_c · d = 0.138 · 64 ≈ 9 is where retrieval with a large overlap ends; exact "
+        "recall of every bit is stricter, so a classical net holding 9 or more would "
+        "contradict the theory (the old bar, 16, could not fail)",
+    ),
     Bar("modern_retrieval_100000", ">=", 0.99, "modern Hopfield, 100,000 patterns, β = 1"),
     Bar(
-        "modern_capacity_ratio_d24_d16",
+        "modern_capacity_ratio_d40_d16",
         ">=",
-        4,
-        "modern capacity at d = 24 over d = 16 (linear growth: 1.5)",
+        100,
+        "modern capacity at d = 40 over d = 16 (linear growth: 2.5; d⁵: 98)",
+        why="the exponential claim tested over the whole range: no power of d below the "
+        "fifth grows 100-fold from d = 16 to 40. It replaces the bar on d = 24 over d = 16 "
+        "(≥ 4), which the capacity's doubling steps put exactly on the bar on 3 of 30 seeds",
+    ),
+    Bar(
+        "modern_over_lookup_capacity",
+        ">=",
+        0.25,
+        "modern capacity over the lookup's (fair ties), geometric mean over d = 16 … 40",
+        why="the claim that survives the lookup: one update reaches the code's capacity, "
+        "within a factor of 4 (two doublings) on average over d",
     ),
     Bar(
         "dense_capacity_order3",
@@ -30,10 +49,11 @@ BARS: tuple[Bar, ...] = (
     Bar(
         "dense_capacity_ratio_order4_order3",
         ">=",
-        2,
+        8,
         "dense memory, capacity of order 4 over order 3 at N = 100",
-        why="the orders must be told apart: order 4 must hold at least twice what order "
-        "3 holds (theory for stable patterns: about N / 5 = 20 times)",
+        why="theory for stable patterns puts the ratio at about N / 5 = 20; the capacity is "
+        "measured in doublings, so 16 or 32 agree with it and a ratio below 8 (the old "
+        "bar, 2, could not fail) would not",
     ),
     Bar("modern_retrieval_beta_01_1000", "<=", 0.5, "modern Hopfield, β = 0.1 (averaging)"),
     Bar("attention_vs_hopfield_max_abs_diff", "<=", 1e-5, "one update vs attention"),
@@ -50,6 +70,14 @@ BARS: tuple[Bar, ...] = (
     Bar("digits_classical_accuracy", "<=", 0.1, "half-masked digits, classical net"),
     Bar("classical_digits_5_accuracy", "<=", 0.2, "classical net, 5 digits (load 0.08)"),
     Bar("classical_random_5_accuracy", ">=", 0.9, "classical net, 5 random patterns"),
+    Bar(
+        "projection_digits_5_accuracy",
+        ">=",
+        0.8,
+        "projection (pseudo-inverse) rule, the same 5 digits and cues",
+        why="the rule removes the crosstalk of correlated patterns, so it must recall the "
+        "digits Hebb's rule loses: at most one of the five cues may fail",
+    ),
     Bar(
         "digits_modern_minus_unambiguous",
         ">=",

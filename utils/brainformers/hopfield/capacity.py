@@ -10,6 +10,7 @@ import torch
 
 from .. import _validate
 from .classical import hebbian_weights, retrieve_classical
+from .lookup import nearest_neighbour_retrieve
 from .modern import modern_retrieve
 from .patterns import exact_retrieval_rate, flip, overlap, random_patterns
 
@@ -101,8 +102,10 @@ def exact_capacity(
     """Most random ±1 patterns of dimension d retrieved exactly from ≥ ``threshold`` of cues.
 
     P doubles (1, 2, 4, …) while one update of the ``"modern"`` network (β, Ramsauer et al.
-    2021) or the fixed point of the ``"classical"`` one (Hebbian weights, asynchronous
-    dynamics, Hopfield 1982) returns the stored pattern exactly for at least
+    2021), the fixed point of the ``"classical"`` one (Hebbian weights, asynchronous
+    dynamics, Hopfield 1982) or the ``"lookup"`` control (the nearest stored pattern,
+    ties broken at random: :func:`.lookup.nearest_neighbour_retrieve`; see
+    :func:`lookup_capacity`) returns the stored pattern exactly for at least
     ``threshold`` of ``n_cues`` cues (stored patterns with round(flip_fraction · d)
     entries flipped, one cue per stored pattern, from as many freshly drawn networks as
     it takes to reach ``n_cues``). Returns the last
@@ -115,8 +118,8 @@ def exact_capacity(
     """
     d = _validate.positive_int("d", d)
     _validate.numpy_generator("rng", rng)
-    if model not in ("modern", "classical"):
-        raise ValueError(f'model must be "modern" or "classical", got {model!r}')
+    if model not in ("modern", "classical", "lookup"):
+        raise ValueError(f'model must be "modern", "classical" or "lookup", got {model!r}')
     flip_fraction = _validate.fraction("flip_fraction", flip_fraction)
     n_cues = _validate.positive_int("n_cues", n_cues)
     threshold = _validate.fraction("threshold", threshold)
@@ -131,6 +134,9 @@ def exact_capacity(
             if model == "modern":
                 retrieved = modern_retrieve(torch.from_numpy(stored), torch.from_numpy(cues), beta)
                 rate = exact_retrieval_rate(retrieved.numpy(), targets)
+            elif model == "lookup":
+                retrieved = nearest_neighbour_retrieve(stored, cues, rng)
+                rate = exact_retrieval_rate(retrieved, targets)
             else:
                 retrieved = retrieve_classical(hebbian_weights(stored), cues, rng)
                 rate = exact_retrieval_rate(retrieved, targets)
@@ -139,3 +145,32 @@ def exact_capacity(
             break
         passed, p = p, 2 * p
     return passed
+
+
+def lookup_capacity(
+    d: int,
+    rng: np.random.Generator,
+    *,
+    flip_fraction: float = 0.125,
+    n_cues: int = 500,
+    threshold: float = 0.99,
+    max_patterns: int = 2**16,
+) -> int:
+    """:func:`exact_capacity` of the lookup table: the capacity of the code itself.
+
+    The same protocol as the modern network's (P doubling, fresh networks until
+    ``n_cues`` cues, ``flip_fraction`` of the bits flipped, exact retrieval from at least
+    ``threshold`` of the cues), with the nearest stored pattern as the answer and ties
+    broken uniformly at random (:func:`.lookup.nearest_neighbour_retrieve`). On random
+    ±1 patterns a nearest-neighbour decoder's capacity grows exponentially with d too:
+    it is what the code allows, the yardstick for any memory that stores the patterns.
+    """
+    return exact_capacity(
+        d,
+        rng,
+        model="lookup",
+        flip_fraction=flip_fraction,
+        n_cues=n_cues,
+        threshold=threshold,
+        max_patterns=max_patterns,
+    )

@@ -44,6 +44,45 @@ def hebbian_weights(patterns: np.ndarray) -> np.ndarray:
     return w
 
 
+def projection_weights(patterns: np.ndarray) -> np.ndarray:
+    """Projection (pseudo-inverse) weights W = Xᵀ (X Xᵀ)⁻¹ X with zero diagonal.
+
+    The projection rule of Personnaz, Guyon & Dreyfus (1985) and Kanter & Sompolinsky
+    (1987): W projects every state onto the span of the stored patterns, so each stored
+    pattern satisfies W ξ = ξ exactly, however strongly the patterns are correlated —
+    Hebb's rule W ∝ Xᵀ X is this with the overlap matrix X Xᵀ replaced by n·I, which
+    is only right for nearly orthogonal patterns. The inverse undoes the crosstalk that
+    correlated patterns (digits sharing their background) put into Hebbian weights; the
+    rule stores up to n linearly independent patterns (load α = 1). The diagonal is set
+    to zero, as for Hebb's rule (Kanter & Sompolinsky 1987): self-coupling would make
+    every state near a pattern stable and shrink the basins of attraction. The rule is
+    not local (each synapse depends on all patterns through the inverse).
+
+    Parameters
+    ----------
+    patterns : (n_patterns, n) array of ±1, the stored patterns as rows; the
+        pseudo-inverse (``np.linalg.pinv``) also serves linearly dependent ones.
+
+    Returns
+    -------
+    (n, n) float64 array, symmetric, zero diagonal.
+
+    Example
+    -------
+    >>> x = np.array([[1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0]])  # overlap 0
+    >>> bool(np.allclose(projection_weights(x), hebbian_weights(x)))  # orthogonal: Hebb
+    True
+    """
+    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, n)")
+    _plus_minus_one("patterns", x)
+    if x.shape[1] == 0:
+        raise ValueError("patterns must have at least one neuron, got shape (n_patterns, 0)")
+    w = np.linalg.pinv(x) @ x  # (n, n) = Xᵀ (X Xᵀ)⁻¹ X for independent rows
+    w = 0.5 * (w + w.T)  # exactly symmetric despite rounding
+    np.fill_diagonal(w, 0.0)
+    return w
+
+
 def energy(weights: np.ndarray, state: np.ndarray) -> float | np.ndarray:
     """Hopfield energy E = -½ sᵀ W s (Hopfield 1982).
 

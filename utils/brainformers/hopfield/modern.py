@@ -1,8 +1,10 @@
-"""The modern Hopfield network (Ramsauer et al. 2021): one softmax step, which is attention."""
+"""The modern Hopfield network (Ramsauer et al. 2021): one softmax step, which is attention.
+
+Its control, a lookup table over the same patterns, is NumPy and lives in :mod:`.lookup`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from .. import _validate
@@ -80,38 +82,6 @@ def modern_retrieve(
         for i in range(0, c.shape[0], size):
             retrieved[i : i + size] = modern_update(x, c[i : i + size], beta)
     return retrieved
-
-
-def nearest_neighbour_retrieve(patterns: np.ndarray, cues: np.ndarray) -> np.ndarray:
-    """The stored pattern with the largest overlap with each cue: a lookup table.
-
-    The control for one modern update at β = 1: for ±1 patterns the overlap x_μ·ξ is
-    d − 2·Hamming(x_μ, ξ), so the best match is the nearest pattern in Hamming distance,
-    and a large β turns the softmax into exactly this argmax (Ramsauer et al. 2021, the
-    retrieval regime of their Theorem 4). Ties go to the first stored pattern. Cues are
-    processed in chunks, so 1,000 cues against 100,000 patterns stay small in memory.
-
-    Parameters
-    ----------
-    patterns : (n_patterns, d) ±1 array, the table.
-    cues : (batch, d) real array.
-
-    Returns
-    -------
-    (batch, d) float64 array: for each cue, a copy of its best-matching stored pattern.
-    """
-    x = _validate.array("patterns", patterns, ndim=2, dims="(n_patterns, d)")
-    c = _validate.array("cues", cues, ndim=2, dims="(batch, d)")
-    if x.shape[1] != c.shape[1]:
-        raise ValueError(
-            f"patterns (n_patterns, d) and cues (batch, d) must share d, got "
-            f"{tuple(x.shape)} and {tuple(c.shape)}"
-        )
-    size = _batch_size(None, x.shape[0])
-    best = np.concatenate(
-        [np.argmax(c[i : i + size] @ x.T, axis=1) for i in range(0, c.shape[0], size)]
-    )
-    return x[best].astype(np.float64)
 
 
 def attention_entropy(

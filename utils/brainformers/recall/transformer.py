@@ -76,6 +76,10 @@ class TinyTransformer(nn.Module):
     marks order: reordering the tokens before the last one leaves the logits unchanged,
     so the model is a function of the *bag* of tokens and of the last token (the
     query key), the order-blind control of chapter 01.
+
+    The projection matrices live in ``projections``: one (4, d_model, d_model) parameter
+    per layer holding W_Q, W_K, W_V and W_O (named so as not to be confused with the
+    attention *weights*, the softmax distributions).
     """
 
     def __init__(
@@ -101,7 +105,7 @@ class TinyTransformer(nn.Module):
         self.register_buffer("positions", sinusoidal_positions(max_len, d_model))
         self.norms = nn.ModuleList(nn.LayerNorm(d_model) for _ in range(n_layers))
         std = d_model**-0.5
-        self.weights = nn.ParameterList(
+        self.projections = nn.ParameterList(
             nn.Parameter(torch.randn(4, d_model, d_model) * std) for _ in range(n_layers)
         )
         self.final_norm = nn.LayerNorm(d_model)
@@ -125,7 +129,7 @@ class TinyTransformer(nn.Module):
     def _block(
         self, layer: int, h: torch.Tensor, mask: torch.Tensor | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        w = self.weights[layer]
+        w = self.projections[layer]
         out, attn = multi_head_attention(
             self.norms[layer](h), w[0], w[1], w[2], w[3], self.n_heads, mask=mask
         )
@@ -137,7 +141,7 @@ class TinyTransformer(nn.Module):
         """Logits (batch, n_classes) and each layer's attention (batch, heads, seq, seq)."""
         h, mask = self._embed(tokens)
         maps = []
-        for layer in range(len(self.weights)):
+        for layer in range(len(self.projections)):
             h, attn = self._block(layer, h, mask)
             maps.append(attn)
         return self.readout(self.final_norm(h[:, -1])), maps
@@ -157,9 +161,9 @@ class TinyTransformer(nn.Module):
         tokens : (batch, seq) token ids. Returns a :class:`SoftLookup`.
         """
         h, mask = self._embed(tokens)
-        for layer in range(len(self.weights) - 1):
+        for layer in range(len(self.projections) - 1):
             h = self._block(layer, h, mask)[0]
-        w = self.weights[-1]
+        w = self.projections[-1]
         x = self.norms[-1](h)
         query, keys, values = (split_heads(x @ w[i], self.n_heads) for i in range(3))
         last_row = None if mask is None else mask[-1:]  # (1, seq): what the query may see
