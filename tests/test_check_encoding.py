@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from brainformers import check
@@ -31,10 +33,36 @@ def pearson_loop(predicted, actual):
     )
 
 
+def pearson_float32(predicted, actual):
+    # right, in single precision
+    return pearson(predicted.astype(np.float32), actual.astype(np.float32))
+
+
+def pearson_zscores(predicted, actual):
+    # right: the mean product of z-scores (population standard deviations)
+    zp = (predicted - predicted.mean(0)) / predicted.std(0)
+    za = (actual - actual.mean(0)) / actual.std(0)
+    return (zp * za).mean(0)
+
+
+def pearson_delegates(predicted, actual):
+    return ref.pearson_per_voxel(predicted, actual)
+
+
+def pearson_via_held_out_r(predicted, actual):
+    return ref.held_out_r(predicted, actual)  # the library's r, one call away
+
+
+def spearman(predicted, actual):
+    rank = lambda a: a.argsort(0).argsort(0).astype(float)  # noqa: E731
+    return pearson(rank(predicted), rank(actual))
+
+
 def test_pearson_accepts_reference_and_alternative(capsys):
     assert run(check.pearson_per_voxel, ref.pearson_per_voxel, capsys)[0] is ref.pearson_per_voxel
-    result, out = run(check.pearson_per_voxel, pearson_loop, capsys)
-    assert result is pearson_loop and out.startswith("✓"), out
+    for fn in (pearson_loop, pearson_float32, pearson_zscores):
+        result, out = run(check.pearson_per_voxel, fn, capsys)
+        assert result is fn and out.startswith("✓"), out
 
 
 @pytest.mark.parametrize(
@@ -54,6 +82,19 @@ def test_pearson_mistakes(capsys, kwargs, fragment):
         capsys,
         fragment,
     )
+
+
+@pytest.mark.parametrize(
+    "wrong, fragment",
+    [
+        (pearson_delegates, "calls the library's encoding.pearson_per_voxel"),
+        (pearson_via_held_out_r, "calls the library's encoding.pearson_per_voxel"),
+        (spearman, "differs from the reference"),
+    ],
+)
+def test_pearson_more_mistakes(capsys, wrong, fragment):
+    assert_rejected(check.pearson_per_voxel, wrong, ref.pearson_per_voxel, capsys, fragment)
+    assert check.verdicts()[-1].status == "failed"
 
 
 # ----------------------------------------------------------------- ridge
@@ -78,10 +119,32 @@ def ridge_plain(x, y, xt, alpha, *, mistake=None):
     return test @ w + ym
 
 
+def ridge_dual(x, y, xt, alpha):
+    # right: the kernel form, W = Xᵀ (X Xᵀ + αI)⁻¹ Y on centred data
+    xm, ym = x.mean(0), y.mean(0)
+    xc = x - xm
+    return (xt - xm) @ xc.T @ np.linalg.solve(xc @ xc.T + alpha * np.eye(len(x)), y - ym) + ym
+
+
+def ridge_float32(x, y, xt, alpha):
+    return ridge_plain(x, y, xt, alpha).astype(np.float32)
+
+
+def ridge_delegates(x, y, xt, alpha):
+    return ref.ridge_predict(x, y, xt, alpha)
+
+
 def test_ridge_accepts_reference_and_sklearn(capsys):
     assert run(check.ridge_predict, ref.ridge_predict, capsys)[0] is ref.ridge_predict
-    result, out = run(check.ridge_predict, ridge_sklearn, capsys)
-    assert result is ridge_sklearn and out.startswith("✓"), out
+    for fn in (ridge_sklearn, ridge_dual, ridge_float32):
+        result, out = run(check.ridge_predict, fn, capsys)
+        assert result is fn and out.startswith("✓"), out
+
+
+def test_ridge_rejects_delegation(capsys):
+    assert_rejected(
+        check.ridge_predict, ridge_delegates, ref.ridge_predict, capsys, "encoding.ridge_predict"
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,7 +178,12 @@ def alpha_loop(x, y, folds, alphas, *, mistake=None):
             if mistake == "leak":
                 train, test = np.arange(len(x)), np.arange(len(x))
             model = Ridge(alpha=a).fit(x[train], y[train])
-            total += ((model.predict(x[test]) - y[test]) ** 2).sum()
+            residual = model.predict(x[test]) - y[test]
+            error = np.abs(residual).sum() if mistake == "absolute" else (residual**2).sum()
+            if mistake == "last-fold":
+                total = error  # overwritten in every fold: only the last one counts
+            else:
+                total += error
         errors.append(total)
     pick = np.argmax if mistake == "argmax" else np.argmin
     return alphas[int(pick(errors))]
@@ -141,9 +209,22 @@ def alpha_per_voxel_median(x, y, folds, alphas):
     return float(np.median(np.asarray(alphas)[errors.argmin(0)]))
 
 
+def alpha_vectorised(x, y, folds, alphas):
+    # right: an (n_alphas, n_voxels) table of errors, summed at the end; a NumPy scalar back
+    table = np.zeros((len(alphas), y.shape[1]))
+    for tr, te in folds:
+        for k, a in enumerate(alphas):
+            table[k] += ((ref.ridge_predict(x[tr], y[tr], x[te], a) - y[te]) ** 2).sum(0)
+    return np.asarray(alphas)[table.sum(1).argmin()]
+
+
+def alpha_delegates(x, y, folds, alphas):
+    return ref.choose_alpha(x, y, folds, alphas)
+
+
 def test_choose_alpha_accepts(capsys):
     assert run(check.choose_alpha, ref.choose_alpha, capsys)[0] is ref.choose_alpha
-    for fn in (alpha_loop, alpha_by_correlation):
+    for fn in (alpha_loop, alpha_by_correlation, alpha_vectorised):
         result, out = run(check.choose_alpha, fn, capsys)
         assert result is fn and out.startswith("✓"), out
 
@@ -154,12 +235,25 @@ def test_choose_alpha_accepts(capsys):
         (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="leak"), "*training* error"),
         (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="argmax"), "*largest*"),
         (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="first-fold"), "first fold alone"),
+        (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="last-fold"), "last fold alone"),
+        (lambda x, y, f, a: alpha_loop(x, y, f, a, mistake="absolute"), "*absolute* error"),
         (alpha_per_voxel_median, "median of each voxel's own best alpha"),
         (lambda x, y, f, a: a[len(a) // 2], "the reference gives"),
+        (alpha_delegates, "encoding.choose_alpha"),
     ],
 )
 def test_choose_alpha_mistakes(capsys, wrong, fragment):
     assert_rejected(check.choose_alpha, wrong, ref.choose_alpha, capsys, fragment)
+
+
+@pytest.mark.parametrize("mistake", ["absolute", "last-fold"])
+def test_choose_alpha_names_one_mistake(capsys, mistake):
+    # each is diagnosed as itself, not as the first fold or as the other
+    wrong = lambda x, y, f, a: alpha_loop(x, y, f, a, mistake=mistake)  # noqa: E731
+    _, out = run(check.choose_alpha, wrong, capsys)
+    assert "first fold alone" not in out, out
+    other = "last fold alone" if mistake == "absolute" else "*absolute*"
+    assert other not in out, out
 
 
 # ----------------------------------------------------------------- noise ceiling
@@ -184,12 +278,40 @@ def ceiling(reps, *, brown=True, root=True, clip=True, axis=0, halves="even/odd"
         return np.sqrt(rho) if root else rho
 
 
+def ceiling_all_splits(reps):
+    # right: the mean split-half r over every split into two halves, then Spearman–Brown
+    n = reps.shape[0]
+    rs = []
+    for first in itertools.combinations(range(n), n // 2):
+        if 0 not in first:
+            continue  # each split once
+        second = [k for k in range(n) if k not in first]
+        rs.append(pearson(reps[list(first)].mean(0), reps[second].mean(0)))
+    r = np.mean(rs, axis=0)
+    return np.sqrt(np.clip(2 * r / (1 + r), 0, None))
+
+
+def ceiling_pairwise(reps):
+    # right: mean r between single repetitions, Spearman–Brown with k = n_reps
+    n = reps.shape[0]
+    r = np.mean([pearson(reps[i], reps[j]) for i, j in itertools.combinations(range(n), 2)], 0)
+    return np.sqrt(np.clip(n * r / (1 + (n - 1) * r), 0, None))
+
+
+def ceiling_float32(reps):
+    return ceiling(reps).astype(np.float32)
+
+
+def ceiling_delegates(reps):
+    return ref.split_half_ceiling(reps)
+
+
 def test_ceiling_accepts(capsys):
     assert (
         run(check.split_half_ceiling, ref.split_half_ceiling, capsys)[0] is ref.split_half_ceiling
     )
     first_second = lambda reps: ceiling(reps, halves="first/second")  # noqa: E731
-    for fn in (ceiling, first_second):
+    for fn in (ceiling, first_second, ceiling_all_splits, ceiling_pairwise, ceiling_float32):
         result, out = run(check.split_half_ceiling, fn, capsys)
         assert result is fn and out.startswith("✓"), out
 
@@ -217,6 +339,16 @@ def test_ceiling_mistakes(capsys, kwargs, fragment):
     )
 
 
+def test_ceiling_rejects_delegation(capsys):
+    assert_rejected(
+        check.split_half_ceiling,
+        ceiling_delegates,
+        ref.split_half_ceiling,
+        capsys,
+        "encoding.split_half_ceiling",
+    )
+
+
 # ----------------------------------------------------------------- grouped folds
 
 
@@ -231,8 +363,18 @@ def shuffled(groups, n_folds):
     return list(KFold(n_folds, shuffle=True, random_state=0).split(np.zeros(len(groups))))
 
 
+def deal(groups, n_folds):
+    # a right answer written here (the checker refuses calls to the library's own)
+    labels = list(dict.fromkeys(groups.tolist()))
+    if n_folds > len(labels):
+        raise ValueError("more folds than groups")
+    fold = np.array([labels.index(g) % n_folds for g in groups.tolist()])
+    idx = np.arange(len(groups))
+    return [(idx[fold != k], idx[fold == k]) for k in range(n_folds)]
+
+
 def leaky(groups, n_folds):
-    return [(np.arange(len(groups)), test) for _, test in ref.grouped_folds(groups, n_folds)]
+    return [(np.arange(len(groups)), test) for _, test in deal(groups, n_folds)]
 
 
 def no_error(groups, n_folds):
@@ -243,7 +385,7 @@ def no_error(groups, n_folds):
 
 
 def wrong_count(groups, n_folds):
-    return ref.grouped_folds(groups, 2) if n_folds != 2 else ref.grouped_folds(groups, 2)[:1]
+    return deal(groups, 2) if n_folds != 2 else deal(groups, 2)[:1]
 
 
 def one_giant_fold(groups, n_folds):
@@ -263,16 +405,33 @@ def contiguous_blocks(groups, n_folds):
 
 
 def passage_in_two_folds(groups, n_folds):
-    folds = ref.grouped_folds(groups, n_folds)
+    folds = deal(groups, n_folds)
     train, test = folds[-1]
     extra = folds[0][1]
     return [*folds[:-1], (np.setdiff1d(train, extra), np.union1d(test, extra))]
 
 
+def grouped_random_deal(groups, n_folds):
+    # right: the groups in a random order, then dealt in turn; folds as tuples of lists
+    labels = np.unique(groups)
+    if n_folds > labels.size:
+        raise ValueError("more folds than groups")
+    order = np.random.default_rng(3).permutation(labels.size)
+    fold_of = {labels[i]: j % n_folds for j, i in enumerate(order)}
+    fold = np.array([fold_of[g] for g in groups])
+    idx = np.arange(len(groups))
+    return tuple((list(idx[fold != k]), list(idx[fold == k])) for k in range(n_folds))
+
+
+def grouped_delegates(groups, n_folds):
+    return ref.grouped_folds(groups, n_folds)
+
+
 def test_grouped_accepts(capsys):
     assert run(check.grouped_folds, ref.grouped_folds, capsys)[0] is ref.grouped_folds
-    result, out = run(check.grouped_folds, grouped_sklearn, capsys)
-    assert result is grouped_sklearn and out.startswith("✓"), out
+    for fn in (grouped_sklearn, grouped_random_deal):
+        result, out = run(check.grouped_folds, fn, capsys)
+        assert result is fn and out.startswith("✓"), out
 
 
 @pytest.mark.parametrize(
@@ -285,6 +444,7 @@ def test_grouped_accepts(capsys):
         (one_giant_fold, "twice its share"),
         (contiguous_blocks, "both train and test"),
         (passage_in_two_folds, "exactly once"),
+        (grouped_delegates, "encoding.grouped_folds"),
     ],
 )
 def test_grouped_mistakes(capsys, wrong, fragment):
@@ -322,8 +482,10 @@ def position(passage, width=1.0, *, mistake=None):
     if mistake == "one-hot-passages":
         labels = list(dict.fromkeys(passage.tolist()))
         return (passage[:, None] == np.array(labels)[None, :]).astype(float)
-    if mistake == "float32":
+    if mistake == "float32":  # right: single precision is fine
         return np.where(same, bump, 0.0).astype(np.float32)
+    if mistake == "delegate":
+        return features.position_in_passage(passage, width)
     if mistake == "leaky-neighbours":
         # zero across passages except the neighbour just over the boundary
         out = np.where(same, bump, 0.0)
@@ -335,7 +497,8 @@ def position(passage, width=1.0, *, mistake=None):
 def test_position_accepts_reference_and_alternative(capsys):
     reference = features.position_in_passage
     assert run(check.position_in_passage, reference, capsys)[0] is reference
-    for fn in (position, position_loop):
+    float32 = lambda passage, width=1.0: position(passage, width, mistake="float32")  # noqa: E731
+    for fn in (position, position_loop, float32):
         result, out = run(check.position_in_passage, fn, capsys)
         assert result is fn and out.startswith("✓"), out
 
@@ -349,7 +512,7 @@ def test_position_accepts_reference_and_alternative(capsys):
         ("not-squared", "not squared"),
         ("width-ignored", "does not change with width"),
         ("one-hot-passages", "one column per passage"),
-        ("float32", "dtype float64"),
+        ("delegate", "features.position_in_passage"),
         ("leaky-neighbours", "different passages"),
     ],
 )

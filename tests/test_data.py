@@ -1,4 +1,4 @@
-"""encoding.data: stimuli, simulated subjects, published scores, and the Pereira2018 loader offline."""
+"""encoding.data: stimuli, simulated subjects, published scores, the Pereira2018 loader offline."""
 
 from __future__ import annotations
 
@@ -132,6 +132,9 @@ def test_pereira_loader_reads_the_real_netcdf4_format(monkeypatch, tmp_path):
     assert d.sentences == classic.sentences
     np.testing.assert_array_equal(d.passage, classic.passage)
     assert d.subject.tolist() == ["a"] * 3 + ["b"] * 3 + ["c"] * 3
+    assert classic.topic is None  # the classic fixture has no passage_category
+    categories = {1: "music", 2: "animal", 3: "food"}
+    assert d.topic.tolist() == [categories[p] for p in d.passage.tolist()]
     d243 = data.pereira2018_from_file(FIXTURE_NETCDF4, "243sentences")
     assert d243.responses.shape == (4, 6) and set(d243.subject) == {"a", "b"}
     _, presentation, neuroid = data.read_assembly(FIXTURE_NETCDF4)
@@ -163,3 +166,37 @@ def test_hdf5_file_needs_xarray(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_xarray)
     with pytest.raises(ImportError, match="pip install xarray netCDF4"):
         data.read_assembly(hdf)
+
+
+def test_simulation_refuses_passages_that_are_not_consecutive():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="consecutive"):
+        data.simulate_subjects(rng.standard_normal((4, 3)), np.array([0, 1, 0, 1]), rng)
+    with pytest.raises(ValueError, match="consecutive"):
+        data._smooth_drift(np.array([0, 1, 0, 1]), (1, 4, 2), 0.9, rng)
+
+
+def test_signal_dimension_keeps_the_ceiling_and_sets_the_signal_rank():
+    rng = np.random.default_rng(0)
+    hidden = rng.standard_normal((120, 40)) * np.linspace(3, 0.1, 40)
+    passage = np.arange(120) // 5
+
+    def simulate(ceiling, k):
+        return data.simulate_subjects(
+            hidden, passage, np.random.default_rng(1), ceiling=ceiling, signal_dimension=k
+        )
+
+    # the true ceiling is set by the noise, not by the signal's dimension
+    assert abs(np.median(simulate(0.35, None).true_ceiling) - 0.35) < 0.05
+    assert abs(np.median(simulate(0.35, 2).true_ceiling) - 0.35) < 0.05
+
+    # nearly noise-free: k = 2 leaves two dimensions of signal, all 40 leave more
+    def top2_share(sim):
+        y = sim.responses[0] - sim.responses[0].mean(0)
+        s = np.linalg.svd(y, compute_uv=False) ** 2
+        return s[:2].sum() / s.sum()
+
+    assert top2_share(simulate(0.995, 2)) > 0.97
+    assert top2_share(simulate(0.995, None)) < 0.9
+    with pytest.raises(ValueError, match="signal_dimension"):
+        data.simulate_subjects(hidden, passage, rng, signal_dimension=41)

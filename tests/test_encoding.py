@@ -1,4 +1,4 @@
-"""encoding (regression and ceiling) against scikit-learn and closed forms; every input error named."""
+"""encoding (regression, ceiling) against scikit-learn and closed forms; every input error named."""
 
 from __future__ import annotations
 

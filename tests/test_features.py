@@ -78,3 +78,40 @@ def test_position_in_passage_is_block_diagonal():
     assert x.shape == (5, 5)
     assert x[0, 3] == 0 and x[2, 3] == 0  # nothing shared across passages
     assert x[0, 0] == 1 and 0 < x[0, 1] < 1
+
+
+def test_passage_features_refuse_passages_that_are_not_consecutive():
+    interleaved = np.array([0, 1, 0, 1])
+    with pytest.raises(ValueError, match="consecutive"):
+        features.position_in_passage(interleaved)
+    with pytest.raises(ValueError, match="consecutive"):
+        features.sentence_position(interleaved)
+    with pytest.raises(ValueError, match="label 0 comes back at index 2"):
+        features.contextual_layer_features(["A.", "B.", "C.", "D."], interleaved)
+    # consecutive runs with any labels are fine
+    assert features.position_in_passage(np.array([5, 5, 2, 2, 2])).shape == (5, 5)
+
+
+def test_long_context_is_cut_at_its_start_so_the_last_token_is_the_sentence_end():
+    tokenizer, _ = features._load(True, 0)
+    long_text = " ".join(["The cat sat on the mat today."] * 120) + " Finally the owl hooted."
+    batch = features._tokenize_keeping_the_end(tokenizer, [long_text, "Short one."])
+    ids = batch["input_ids"]
+    assert ids.shape[1] == tokenizer.model_max_length  # truncated
+    last = int(batch["attention_mask"][0].sum()) - 2
+    tokens = tokenizer.convert_ids_to_tokens(ids[0, last - 2 : last + 2].tolist())
+    assert tokens == ["ho", "##oted", ".", "[SEP]"] or tokens[-2:] == [".", "[SEP]"]
+    assert "owl" in tokenizer.convert_ids_to_tokens(ids[0, last - 6 : last + 1].tolist())
+    assert tokenizer.truncation_side == "right"  # put back for the sentence-alone features
+    short_last = int(batch["attention_mask"][1].sum()) - 2
+    assert tokenizer.convert_ids_to_tokens(int(ids[1, short_last])) == "."
+
+
+def test_sentence_length_and_position():
+    length = features.sentence_length(["Owls hunt at night.", "It's late, isn't it?"])
+    np.testing.assert_array_equal(length, [[4.0], [4.0]])
+    pos = features.sentence_position(np.array([3, 3, 3, 1, 1]))
+    np.testing.assert_array_equal(pos.argmax(1), [0, 1, 2, 0, 1])
+    assert pos.shape == (5, 3) and (pos.sum(1) == 1).all()
+    with pytest.raises(TypeError):
+        features.sentence_length("one string")

@@ -6,7 +6,7 @@
 * :mod:`~brainformers.encoding.ceiling` — split-half and inter-subject noise ceilings, and
   the normalised score;
 * :mod:`~brainformers.encoding.features` — MiniLM layers (trained and untrained), bag of
-  words, position in the passage;
+  words, position in the passage, sentence length and rank in the passage;
 * :mod:`~brainformers.encoding.data` — the stimuli, simulated subjects, published scores
   and the Pereira et al. (2018) loader (download with checksum and cache);
 * :mod:`~brainformers.encoding.bars` — the chapter's headline bars.

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import _validate
+from .regression import consecutive_groups
 
 # ------------------------------------------------------------------ stimuli
 
@@ -97,7 +98,14 @@ class SimulatedSubjects:
 def _smooth_drift(
     passage: np.ndarray, shape: tuple[int, ...], correlation: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """AR(1) noise along the stimulus axis (axis -2) that restarts at each new passage."""
+    """AR(1) noise along the stimulus axis (axis -2) that restarts at each new passage.
+
+    ``passage`` must keep each passage's sentences consecutive (checked): the AR(1) chain
+    runs from one index to the next.
+    """
+    passage = consecutive_groups(passage, "passage")
+    if passage.size != shape[-2]:
+        raise ValueError(f"passage has {passage.size} labels for {shape[-2]} stimuli")
     eps = rng.standard_normal(shape)
     drift = np.empty(shape)
     keep = np.sqrt(1.0 - correlation**2)
@@ -121,6 +129,7 @@ def simulate_subjects(
     ceiling: float = 0.35,
     drift_fraction: float = 0.3,
     drift_correlation: float = 0.9,
+    signal_dimension: int | None = None,
 ) -> SimulatedSubjects:
     """Voxel responses that are a linear readout of ``hidden`` features plus noise.
 
@@ -136,14 +145,21 @@ def simulate_subjects(
     corr(signal, repetition average) — has median ``ceiling``; the gain a_v spreads the
     voxels' ceilings around it (uniform between 0.5 and 1.5 times the median's gain).
 
+    ``signal_dimension`` = k keeps only the top k principal components of H (their scores,
+    H V_k) before the readout: every voxel of every subject then reads the same
+    k-dimensional signal, so subjects predict one another better. The true and split-half
+    ceilings do not depend on k (they are set by the noise); the inter-subject ceiling
+    does, strongly (see chapter 05).
+
     Parameters
     ----------
     hidden : (n_stimuli, n_features) the generating feature space (e.g. one MiniLM layer).
     passage : (n_stimuli,) passage labels in presentation order (drift restarts at each).
     rng : the generator every draw comes from.
+    signal_dimension : k, or None for all of H's columns.
     """
     h = _validate.array("hidden", hidden, ndim=2, dims="(n_stimuli, n_features)")
-    g = np.asarray(passage)
+    g = consecutive_groups(passage, "passage")
     if g.shape != (h.shape[0],):
         raise ValueError(f"passage must have shape ({h.shape[0]},), got {g.shape}")
     rng = _validate.numpy_generator("rng", rng)
@@ -156,7 +172,15 @@ def simulate_subjects(
     drift_correlation = _validate.fraction("drift_correlation", drift_correlation)
     n_stimuli = h.shape[0]
     z = h - h.mean(axis=0)  # centred, not whitened: strong directions of H dominate
-    weights = rng.standard_normal((n_subjects, h.shape[1], n_voxels))
+    if signal_dimension is not None:
+        k = _validate.positive_int("signal_dimension", signal_dimension)
+        if k > min(z.shape):
+            raise ValueError(
+                f"signal_dimension must be at most {min(z.shape)} (the rank H can have), got {k}"
+            )
+        _, _, vt = np.linalg.svd(z, full_matrices=False)
+        z = z @ vt[:k].T  # (n_stimuli, k) principal-component scores
+    weights = rng.standard_normal((n_subjects, z.shape[1], n_voxels))
     signal = np.einsum("if,sfv->siv", z, weights)
     signal = (signal - signal.mean(axis=1, keepdims=True)) / signal.std(axis=1, keepdims=True)
     # ceiling² = a² / (a² + nuisance / n_reps) with nuisance variance 1 per repetition
@@ -192,7 +216,9 @@ def load_schrimpf2021_scores() -> list[ScoreRow]:
     """The published scores of Schrimpf et al. (2021), one row per (model, layer, benchmark).
 
     Brain benchmarks (``Pereira2018-encoding`` …) are ceiling-normalised predictivities,
-    with ``error`` the median absolute deviation of the score across subjects;
+    with ``error`` the spread of the score across subjects as scipy's *scaled* median
+    absolute deviation (``median_abs_deviation(scale="normal")``: the MAD × 1.4826, which
+    estimates a standard deviation for normal data);
     ``wikitext-2`` is the next-word test loss, a cross-entropy in nats, i.e.
     ln(perplexity) (neural-nlp keeps ``measure == 'test_loss'``; lower is better);
     ``glue-*`` are task scores. Provenance: ``resources/README.md``.
@@ -357,7 +383,12 @@ class Pereira2018:
 
     responses : (n_sentences, n_voxels); sentences : n_sentences strings;
     passage : (n_sentences,) passage labels (group splits by these);
-    subject : (n_voxels,) the subject each voxel belongs to.
+    subject : (n_voxels,) the subject each voxel belongs to;
+    topic : (n_sentences,) the topic of each sentence's passage (Brain-Score's
+    ``passage_category``; experiment 384 has 96 passages on 24 topics, several passages per
+    topic), or None when the file has no such coordinate. Passages on one topic share
+    words and meaning, so passage-grouped folds still let a topic sit on both sides of a
+    split; ``groups=topic`` holds out whole topics (neural-nlp's split at the topic level).
     """
 
     responses: np.ndarray
@@ -365,6 +396,7 @@ class Pereira2018:
     passage: np.ndarray
     subject: np.ndarray
     experiment: str
+    topic: np.ndarray | None = None
 
 
 def _decode(values: np.ndarray) -> np.ndarray:
@@ -421,7 +453,8 @@ def pereira2018_from_file(path: Path, experiment: str = "384sentences") -> Perei
     """One experiment of a Pereira2018 assembly file, keeping voxels measured for all sentences.
 
     Not every subject took part in both experiments (their voxels are NaN for the other
-    one), so the voxels with any missing value in ``experiment`` are dropped.
+    one), so the voxels with any missing value in ``experiment`` are dropped. The passage
+    topics come from the ``passage_category`` coordinate when the file has one.
     """
     data, presentation, neuroid = read_assembly(path)
     for name in ("experiment", "sentence", "passage_index"):
@@ -437,12 +470,14 @@ def pereira2018_from_file(path: Path, experiment: str = "384sentences") -> Perei
         rows = rows[np.argsort(presentation["stimulus_num"][rows], kind="stable")]
     responses = data[rows]
     complete = ~np.isnan(responses).any(axis=0)
+    category = presentation.get("passage_category")
     return Pereira2018(
         responses=responses[:, complete],
         sentences=[str(s) for s in presentation["sentence"][rows]],
         passage=np.asarray(presentation["passage_index"][rows]),
         subject=np.asarray(neuroid["subject"][complete]),
         experiment=experiment,
+        topic=None if category is None else np.asarray(category[rows]),
     )
 
 

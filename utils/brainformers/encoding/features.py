@@ -11,6 +11,9 @@
 * :func:`bag_of_words` — word counts: knows the words, not their order or meaning.
 * :func:`position_in_passage` — knows only where a sentence sits in its passage (the
   trivial feature of Feghhi et al. 2024), nothing about language.
+* :func:`sentence_length` and :func:`sentence_position` — how many words a sentence has,
+  and whether it is the first, second … of its passage: the two features that account for
+  untrained models' scores on Pereira2018 (Feghhi et al. 2024).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import numpy as np
 import torch
 
 from .. import _validate
+from .regression import consecutive_groups
 
 
 def minilm_path() -> str:
@@ -126,10 +130,14 @@ def contextual_layer_features(
     both directions, so unlike GPT-2 the earlier tokens also see the last sentence; the
     last token still sees the whole context.
 
+    A context longer than the model's 512 word pieces is cut on the *left* (its oldest
+    words go), so the last token is always the sentence's own last word piece, never one
+    from the middle of the passage.
+
     Parameters
     ----------
     sentences : the stimuli, in presentation order; passage : (n_sentences,) passage labels
-    (a passage's sentences consecutive); trained, seed, batch_size : as in
+    (a passage's sentences consecutive, checked); trained, seed, batch_size : as in
     :func:`transformer_layer_features`.
 
     Returns
@@ -138,7 +146,7 @@ def contextual_layer_features(
     """
     if isinstance(sentences, str) or not all(isinstance(s, str) for s in sentences):
         raise TypeError("sentences must be a sequence of strings")
-    g = np.asarray(passage)
+    g = consecutive_groups(passage, "passage")
     if g.shape != (len(sentences),):
         raise ValueError(f"passage must have shape ({len(sentences)},), got {g.shape}")
     batch_size = _validate.positive_int("batch_size", batch_size)
@@ -151,17 +159,26 @@ def contextual_layer_features(
     layers = []
     with torch.no_grad():
         for begin in range(0, len(texts), batch_size):
-            batch = tokenizer(
-                texts[begin : begin + batch_size],
-                padding=True,
-                truncation=True,
-                return_tensors="pt",
-            )
+            batch = _tokenize_keeping_the_end(tokenizer, texts[begin : begin + batch_size])
             hidden = model(**batch, output_hidden_states=True).hidden_states  # L+1 × (b, t, d)
             last = batch["attention_mask"].sum(1) - 2  # the token before [SEP]
             rows = torch.arange(last.numel())
             layers.append(torch.stack([h[rows, last] for h in hidden]))
     return torch.cat(layers, dim=1).double().numpy()
+
+
+def _tokenize_keeping_the_end(tokenizer, texts: list[str]):
+    """Tokenize with padding; a text longer than the model's limit loses its *start*.
+
+    ``[CLS]`` and ``[SEP]`` stay; the word pieces cut are the oldest ones of the context,
+    so the token before ``[SEP]`` is always the text's own last word piece.
+    """
+    side = tokenizer.truncation_side
+    tokenizer.truncation_side = "left"
+    try:
+        return tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+    finally:
+        tokenizer.truncation_side = side
 
 
 def _words(sentence: str) -> list[str]:
@@ -210,17 +227,62 @@ def position_in_passage(passage: np.ndarray, width: float = 1.0) -> np.ndarray:
 
     Parameters
     ----------
-    passage : (n_sentences,) passage label of each sentence, sentences in presentation order.
+    passage : (n_sentences,) passage label of each sentence, sentences in presentation order
+    (each passage's sentences consecutive, checked: with labels [0, 1, 0, 1] index
+    distance would not be distance within a passage).
     width : w, the bump's width in sentences.
 
     Returns
     -------
     (n_sentences, n_sentences) array.
     """
-    g = np.asarray(passage)
-    if g.ndim != 1:
-        raise ValueError(f"passage must be 1-D (one label per sentence), got shape {g.shape}")
+    g = consecutive_groups(passage, "passage")
     width = _validate.positive_float("width", width)
     index = np.arange(g.size)
     same = g[:, None] == g[None, :]
     return np.where(same, np.exp(-((index[:, None] - index[None, :]) ** 2) / (2 * width**2)), 0.0)
+
+
+def sentence_length(sentences: Sequence[str]) -> np.ndarray:
+    """The number of words in each sentence, as one feature column.
+
+    Words are counted as :func:`bag_of_words` finds them (letters, with an apostrophe
+    inside). Feghhi et al. (2024) found that on Pereira2018 (passages held out) an
+    untrained GPT-2's brain score is accounted for by this feature together with
+    :func:`sentence_position`: the untrained model predicts nothing beyond them.
+
+    Returns
+    -------
+    (n_sentences, 1) float array of word counts.
+    """
+    if isinstance(sentences, str) or not all(isinstance(s, str) for s in sentences):
+        raise TypeError("sentences must be a sequence of strings")
+    return np.array([[float(len(_words(s)))] for s in sentences]).reshape(len(sentences), 1)
+
+
+def sentence_position(passage: np.ndarray) -> np.ndarray:
+    """One-hot position of each sentence in its passage: first, second, … (Feghhi et al. 2024).
+
+    Unlike :func:`position_in_passage`, whose columns belong to single sentences, these
+    columns are shared by all passages (column k = "the k-th sentence of a passage"), so a
+    map fitted on some passages predicts held-out ones: it tests whether responses depend
+    on where in a passage a sentence comes, not on which passage.
+
+    Parameters
+    ----------
+    passage : (n_sentences,) passage labels in presentation order (each passage's sentences
+    consecutive, checked).
+
+    Returns
+    -------
+    (n_sentences, longest passage) array of 0 and 1.
+    """
+    g = consecutive_groups(passage, "passage")
+    if g.size == 0:
+        raise ValueError("passage is empty")
+    new = np.r_[True, g[1:] != g[:-1]]
+    start = np.maximum.accumulate(np.where(new, np.arange(g.size), 0))
+    position = np.arange(g.size) - start
+    out = np.zeros((g.size, int(position.max()) + 1))
+    out[np.arange(g.size), position] = 1.0
+    return out

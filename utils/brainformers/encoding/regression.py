@@ -64,6 +64,34 @@ def _groups(groups: object, n_stimuli: int) -> np.ndarray:
     return g
 
 
+def consecutive_groups(labels: object, name: str = "passage") -> np.ndarray:
+    """``labels`` as a 1-D array, checked so that each label's stimuli are consecutive.
+
+    Features and noise that follow a passage (the position bump, the drift that restarts
+    with each passage, the context read before a sentence) take neighbouring indices as
+    neighbouring sentences. Labels such as [0, 1, 0, 1] break that silently (sentence 2
+    would count as sentence 0's neighbour), so they are refused with the first offending
+    index.
+    """
+    g = np.asarray(labels)
+    if g.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per sentence), got shape {g.shape}")
+    if g.size:
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])  # where a new run begins
+        run_labels = g[starts].tolist()
+        seen: set = set()
+        for start, label in zip(starts.tolist(), run_labels, strict=True):
+            if label in seen:
+                raise ValueError(
+                    f"{name} must keep each passage's sentences consecutive, in presentation "
+                    f"order: label {label!r} comes back at index {start} after other "
+                    f"passages (labels {g[: min(g.size, 8)].tolist()}"
+                    f"{' …' if g.size > 8 else ''}) — sort the sentences by passage first"
+                )
+            seen.add(label)
+    return g
+
+
 def _constant_columns(y: np.ndarray, name: str) -> None:
     spread = y.std(axis=0)
     constant = np.flatnonzero(spread <= 1e-12 * (1.0 + np.abs(y).max(initial=0.0)))
