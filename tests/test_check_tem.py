@@ -240,8 +240,8 @@ def test_memory_lookup_must_use_chapter_01_attention(capsys):
         lookup_loop,
         ref.memory_lookup,
         capsys,
-        "memory_lookup must call chapter 01's scaled_dot_product_attention; it computed its "
-        "own softmax",
+        "memory_lookup must call chapter 01's scaled_dot_product_attention",
+        "it computed its own softmax",
     )
 
 
@@ -323,3 +323,171 @@ def test_route_error_not_implemented(capsys):
     result, out = run(check.route_error, todo, capsys)
     assert result is ref.route_error
     assert out.startswith("○ route_error: not implemented")
+
+
+# ----------------------------------------------------------------- checker gaps found in review
+
+
+def lookup_dummy_call(positions, values, null_key, null_value, beta):
+    """Right numbers from a softmax of its own, plus one call of attention for show."""
+    scaled_dot_product_attention(positions, positions, values)  # the dummy call
+    return lookup_loop(positions, values, null_key, null_value, beta)
+
+
+def lookup_torch(positions, values, null_key, null_value, beta):
+    """torch's own F.scaled_dot_product_attention for the values; weights by hand."""
+    batch, seq, _ = positions.shape
+    unit = F.normalize(positions, dim=-1)
+    scale = beta * torch.log1p(torch.arange(seq, dtype=positions.dtype))
+    keys = torch.cat([F.normalize(null_key, dim=-1).expand(batch, 1, -1), unit], dim=1)
+    vals = torch.cat([null_value.expand(batch, 1, -1), values], dim=1)
+    mask = causal_mask(seq + 1)[:-1]
+    query = unit * scale[:, None]
+    out = F.scaled_dot_product_attention(query, keys, vals, attn_mask=mask, scale=1.0)
+    scores = (query @ keys.transpose(-1, -2)).masked_fill(~mask, float("-inf"))
+    return out, scores.softmax(dim=-1)
+
+
+def test_memory_lookup_rejects_a_dummy_call_of_attention(capsys):
+    assert_rejected(
+        check.memory_lookup,
+        lookup_dummy_call,
+        ref.memory_lookup,
+        capsys,
+        "not what that call returned",
+    )
+
+
+def test_memory_lookup_accepts_torch_attention(capsys):
+    result, out = run(check.memory_lookup, lookup_torch, capsys)
+    assert result is lookup_torch, out
+    assert out.startswith("✓ memory_lookup"), out
+
+
+def visited_window(nodes, window=20):
+    """Remembers only the last ``window`` steps: right on every short walk."""
+    out = np.zeros(nodes.shape, dtype=bool)
+    for t in range(nodes.shape[1]):
+        recent = nodes[:, max(0, t - window) : t]
+        out[:, t] = (recent == nodes[:, t : t + 1]).any(axis=1)
+    return out
+
+
+def test_visited_mask_rejects_a_short_memory(capsys):
+    assert visited_window(np.array([[4, 1, 4, 5, 4]])).tolist() == [
+        ref.visited_mask(np.array([[4, 1, 4, 5, 4]])).tolist()[0]
+    ]  # the mistake passes the short cases
+    assert_rejected(check.visited_mask, visited_window, ref.visited_mask, capsys, "case 4")
+
+
+def test_visited_mask_accepts_a_set_per_walk_in_numpy(capsys):
+    def sorted_search(nodes):  # right but unusual: first occurrence of each node, by sorting
+        out = np.zeros(nodes.shape, dtype=bool)
+        for w, row in enumerate(nodes):
+            _, first = np.unique(row, return_index=True)
+            out[w] = True
+            out[w, first] = False
+        return out
+
+    result, out = run(check.visited_mask, sorted_search, capsys)
+    assert result is sorted_search, out
+
+
+# ----------------------------------------------------------------- hand-set W_a
+
+
+def planes(d_pos, rng, *, k=None, order=(0, 1, 2, 3), gain=1.0, basis=None, sign=1.0):
+    """Block rotations by k_j · δ_a, written differently from the library's."""
+    n_planes = d_pos // 2
+    if k is None:
+        angle = rng.uniform(0, 2 * np.pi, n_planes)
+        k = rng.uniform(0.5, 2.5, n_planes)[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1)
+    moves = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)])[list(order)]
+    mats = []
+    for a, delta in enumerate(moves):
+        theta = sign * (k @ delta)
+        blocks = [np.array([[np.cos(t), np.sin(t)], [-np.sin(t), np.cos(t)]]) for t in theta]
+        m = np.zeros((d_pos, d_pos))
+        for j, b in enumerate(blocks):
+            m[2 * j : 2 * j + 2, 2 * j : 2 * j + 2] = b
+        if gain != 1.0:  # scale the forward moves up, the backward ones down
+            m = m * (gain if a in (0, 1) else 1 / gain)
+        if basis is not None:
+            m = basis @ m @ basis.T
+        mats.append(m)
+    return torch.tensor(np.stack(mats))
+
+
+def test_grid_transitions_accepts_correct_versions(capsys):
+    q, _ = np.linalg.qr(np.random.default_rng(5).normal(size=(64, 64)))
+
+    def rotated_basis(d_pos, rng):  # the same rotations in a random orthonormal basis
+        basis = q[:d_pos, :d_pos] if d_pos == 64 else np.linalg.qr(rng.normal(size=(d_pos,) * 2))[0]
+        return planes(d_pos, rng, basis=basis)
+
+    right = [
+        ref.grid_transitions,
+        lambda d, rng: planes(d, rng).float(),  # float32
+        lambda d, rng: planes(d, rng),  # float64
+        lambda d, rng: planes(d, rng, gain=2.0),  # scaled: W_S = W_Nᵀ / 4, still an inverse
+        lambda d, rng: planes(d, rng, sign=-1.0),  # clockwise
+        rotated_basis,
+    ]
+    for fn in right:
+        result, out = run(check.grid_transitions, fn, capsys)
+        assert result is fn, out
+        assert out.startswith("✓ grid_transitions"), out
+
+
+def _random_rotation(rng, d):
+    return np.linalg.qr(rng.normal(size=(d, d)))[0]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "fragment"),
+    [
+        (lambda d, rng: torch.eye(d).expand(4, d, d).clone(), "hardly changes"),
+        (lambda d, rng: planes(d, rng, k=np.full((d // 2, 2), 0.01)), "hardly changes"),
+        (  # N, S, E, W instead of N, E, S, W
+            lambda d, rng: planes(d, rng, order=(0, 2, 1, 3)),
+            "wrong order",
+        ),
+        (  # S given N's matrix
+            lambda d, rng: planes(d, rng)[[0, 1, 0, 3]],
+            "same matrix",
+        ),
+        (  # every action its own random rotation (inverses right, no commuting)
+            lambda d, rng: (lambda a, b: torch.tensor(np.stack([a, b, a.T, b.T])))(
+                _random_rotation(rng, d), _random_rotation(rng, d)
+            ),
+            "commute",
+        ),
+        (  # waves only along the rows: E and W do nothing
+            lambda d, rng: planes(
+                d, rng, k=np.stack([rng.uniform(0.5, 2.5, d // 2), np.zeros(d // 2)], 1)
+            ),
+            "share a memory",
+        ),
+        (  # wave lengths of a whole period: one step turns every plane by 2π
+            lambda d, rng: planes(d, rng, k=np.tile([[2 * np.pi, 0.0]], (d // 2, 1))),
+            "hardly changes",
+        ),
+        (lambda d, rng: planes(d, rng).numpy(), "NumPy array"),
+        (lambda d, rng: planes(d, rng).reshape(4, d // 2, 2, d)[:, :, :, :2], "2 × 2 blocks"),
+        (  # wave vectors from torch's global generator, not rng
+            lambda d, rng: planes(d, np.random.default_rng(int(torch.randint(0, 10**6, ())))),
+            "generators of the same seed",
+        ),
+    ],
+)
+def test_grid_transitions_rejects_mistakes(wrong, fragment, capsys):
+    assert_rejected(check.grid_transitions, wrong, ref.grid_transitions, capsys, fragment)
+
+
+def test_grid_transitions_not_implemented(capsys):
+    def todo(d_pos, rng):
+        raise NotImplementedError
+
+    result, out = run(check.grid_transitions, todo, capsys)
+    assert result is ref.grid_transitions
+    assert out.startswith("○ grid_transitions")

@@ -8,11 +8,13 @@ Tolerances: 1e-6 in float32 (a few roundings of O(1) numbers), 1e-12 in float64.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 import torch
+from brainformers import tem
 from brainformers.tem import (
     ACTION_NAMES,
     ActionTokenTransformer,
@@ -749,3 +751,125 @@ def test_plane_wave_fit_bands_grids_and_noise():
     assert np.isnan(fit[4])
     with pytest.raises(ValueError, match="maps"):
         plane_wave_fit(band)
+
+
+# ----------------------------------------------------------------- hand-set W_a, dead reckoning
+
+
+def test_grid_transitions_are_commuting_inverse_rotations():
+    w = tem.grid_transitions(16, np.random.default_rng(0)).double()
+    eye = torch.eye(16, dtype=torch.float64)
+    n, e, s, west = w
+    for a in w:
+        torch.testing.assert_close(a @ a.T, eye, atol=1e-6, rtol=0)  # orthogonal
+    torch.testing.assert_close(n @ s, eye, atol=1e-6, rtol=0)
+    torch.testing.assert_close(e @ west, eye, atol=1e-6, rtol=0)
+    torch.testing.assert_close(n @ e, e @ n, atol=1e-6, rtol=0)
+    # one plane turned by k · δ: a code moved N then E equals the plane-wave formula
+    start = torch.nn.functional.normalize(torch.randn(16, dtype=torch.float64), dim=0)
+    moved = start @ n @ e
+    rng = np.random.default_rng(0)
+    direction = rng.uniform(0, 2 * np.pi, 8)
+    length = rng.uniform(0.5, 2.5, 8)
+    k = length[:, None] * np.stack([np.cos(direction), np.sin(direction)], axis=1)
+    theta = torch.from_numpy(k @ np.array([-1.0, 1.0]))  # displacement (row −1, col +1)
+    u, v = start[0::2], start[1::2]
+    want = torch.stack([u * theta.cos() - v * theta.sin(), u * theta.sin() + v * theta.cos()], 1)
+    torch.testing.assert_close(moved, want.reshape(-1), atol=1e-5, rtol=0)
+
+
+def test_grid_transitions_tell_places_apart_and_reject_bad_input():
+    w = tem.grid_transitions(64, np.random.default_rng(1))
+    start = torch.nn.functional.normalize(torch.randn(64), dim=0)
+    worst = 0.0
+    for dr in range(-5, 6):
+        for dc in range(-5, 6):
+            if dr == dc == 0:
+                continue
+            code = start.clone()
+            for a, count in ((2 if dr > 0 else 0, abs(dr)), (1 if dc > 0 else 3, abs(dc))):
+                for _ in range(count):
+                    code = code @ w[a]
+            worst = max(worst, float(torch.dot(code, start)))
+    assert worst < 0.8
+    with pytest.raises(ValueError, match="even"):
+        tem.grid_transitions(7)
+    with pytest.raises(ValueError, match="min_wave_number"):
+        tem.grid_transitions(8, min_wave_number=3.0, max_wave_number=1.0)
+
+
+def test_handset_wa_infers_loop_closures_without_training():
+    batch = tem.held_out_batch(n_worlds=48, walk_length=120, seed=3)
+    torch.manual_seed(0)
+    model = tem.TEMTransformer()
+    with torch.no_grad():
+        model.transitions.copy_(tem.grid_transitions(64, np.random.default_rng(0)))
+    scores = tem.score_predictions(
+        tem.prediction_correct(model, batch.actions, batch.observations), batch.nodes
+    )
+    assert scores["loop_closure"] >= 0.99
+    untrained = tem.TEMTransformer()
+    base = tem.score_predictions(
+        tem.prediction_correct(untrained, batch.actions, batch.observations), batch.nodes
+    )
+    assert base["loop_closure"] < 0.5  # the identity-plus-noise W_a do not
+
+
+def test_dead_reckoning_equals_the_oracle_and_is_wrong_on_new_places():
+    batch = tem.held_out_batch(n_worlds=16, walk_length=80, seed=2)
+    correct = tem.dead_reckoning_correct(batch.actions, batch.observations)
+    np.testing.assert_array_equal(correct, tem.visited_mask(batch.nodes))
+    # a tiny walk by hand: E, W returns to the start, whose object was 7
+    got = tem.dead_reckoning_correct(np.array([[1, 3, 3]]), np.array([[7, 2, 7, 5]]))
+    np.testing.assert_array_equal(got, [[False, False, True, False]])
+    # a wrong stored object is not counted right
+    got = tem.dead_reckoning_correct(np.array([[0, 2]]), np.array([[7, 2, 3]]))
+    np.testing.assert_array_equal(got, [[False, False, False]])
+    with pytest.raises(ValueError, match="observations must have shape"):
+        tem.dead_reckoning_correct(np.array([[0, 2]]), np.array([[7, 2]]))
+
+
+# ----------------------------------------------------------------- the shipped sweep
+
+
+def test_load_sweep_reads_every_run_and_its_curve():
+    runs = tem.load_sweep()
+    assert {r.config for r in runs} >= {"temt_w100b32", "att64_w100b32", "att128L4_w100b32"}
+    for run in runs:
+        assert run.steps[0] == 0 and np.all(np.diff(run.steps)[:-1] == 250)
+        assert run.steps[-1] == run.steps_trained  # a truncated run is scored where it stopped
+        assert run.steps.shape == run.loop_closure.shape
+        assert set(run.final) == {200, 400}
+        assert 0 <= run.final[400]["loop_closure"] <= 1
+        assert run.steps_to_095 <= run.steps_trained
+    temt = tem.sweep_runs(runs, "temt_w100b32")
+    assert [r.seed for r in temt] == [0, 1, 2]
+    assert all(r.reached_095 and r.steps_to_095 == 250 for r in temt)
+    small = tem.sweep_runs(runs, "att64_w100b32")
+    assert [r.steps_trained for r in small] == [5000] * 3
+    assert not any(r.reached_095 for r in small)
+    assert any(r.within_beyond is not None for r in runs if r.config == "att64_w100b32")
+
+
+def test_sweep_runs_keeps_the_longest_run_per_seed(tmp_path):
+    def raw(seed, steps, name="temt_w100b32"):
+        return {
+            "config": {"name": name, "model": "temt", "d_model": 64, "n_layers": 0,
+                       "walk_length": 100, "batch": 32, "steps": 500},
+            "seed": seed, "device": "cpu", "steps_trained": steps,
+            "curve": [{"step": 0, "loop_closure": 0.05}, {"step": 250, "loop_closure": None}],
+            "final": {"200": {"loop_closure": 0.9}, "400": {"loop_closure": 0.8}},
+            "steps_to_095": steps, "reached_095": False,
+        }  # fmt: skip
+
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps({"runs": [raw(1, 300), raw(0, 500), raw(1, 400)]}))
+    runs = tem.load_sweep(path)
+    assert len(runs) == 3 and np.isnan(runs[0].loop_closure[1])
+    chosen = tem.sweep_runs(runs, "temt_w100b32")
+    assert [(r.seed, r.steps_trained) for r in chosen] == [(0, 500), (1, 400)]
+    with pytest.raises(ValueError, match="no run of config"):
+        tem.sweep_runs(runs, "att64_w100b32")
+    path.write_text("[]")
+    with pytest.raises(ValueError, match="not a sweep file"):
+        tem.load_sweep(path)

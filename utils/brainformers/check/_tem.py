@@ -12,9 +12,11 @@ first so the message can name them.
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import torch
@@ -28,7 +30,6 @@ from ._core import (
     as_pair,
     compare,
     compare_number,
-    counting_calls,
     run_checks,
     seeded,
 )
@@ -196,10 +197,16 @@ def random_walk(fn: Callable) -> Callable:
 
 def _visited_cases(fn: Callable) -> int:
     walks = ref.random_walks(ref.GridWorld(3, 3), 6, 25, np.random.default_rng(30)).nodes
+    long_walks = ref.random_walks(ref.GridWorld(8, 8), 2, 300, np.random.default_rng(31)).nodes
     cases = [
         ("case 1 (one walk 4 → 1 → 4 → 5 → 4)", np.array([[4, 1, 4, 5, 4]])),
         ("case 2 (6 random walks of 25 steps on a 3 × 3 world)", walks),
         ("case 3 (one walk that never returns)", np.array([[0, 1, 2, 5, 8]])),
+        (  # out along a corridor and back: the start is met again 60 steps later
+            "case 4 (one walk of 60 steps out 30 nodes and back to its start)",
+            np.array([list(range(31)) + list(range(29, -1, -1))]),
+        ),
+        ("case 5 (2 random walks of 300 steps on an 8 × 8 world)", long_walks),
     ]
     for case, nodes in cases:
         want = ref.visited_mask(nodes)
@@ -318,9 +325,9 @@ def _lookup_cases(fn: Callable) -> int:
         args = (positions, values, null_key, null_value, beta)
         want_out, want_w = ref.memory_lookup(*args)
         copies = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
-        with counting_calls(fn, scaled_dot_product_attention, attention_module) as counter:
+        with _recording_attention(fn) as outputs:
             result = fn(*copies)
-        n_calls += counter.n_calls
+        n_calls += len(outputs)
         got_out, got_w = as_pair(result, case)
         batch, seq, _ = positions.shape
         if isinstance(got_w, torch.Tensor) and got_w.shape == (batch, seq, seq):
@@ -340,13 +347,64 @@ def _lookup_cases(fn: Callable) -> int:
             mistakes=[(w, hint) for (_, w), hint in mistakes],
         )
         compare("the retrieved values", got_out, want_out, case, "(batch, seq, d_v)")
+        if outputs and not any(
+            isinstance(o, torch.Tensor) and o.shape == got_out.shape and torch.equal(o, got_out)
+            for o in outputs
+        ):
+            raise CheckFailed(
+                f"{case}: you called scaled_dot_product_attention, but the retrieved values "
+                "you return are not what that call returned — the lookup was computed "
+                "elsewhere. Return the output of the attention call itself, made with your "
+                "queries, keys, values and mask."
+            )
     if n_calls == 0:
         raise CheckFailed(
-            "memory_lookup must call chapter 01's scaled_dot_product_attention; it computed "
-            "its own softmax. The values are right — now get them from one call of it, with "
-            "your queries, keys, values and mask, and its own 1/√d scaling switched off."
+            "memory_lookup must call chapter 01's scaled_dot_product_attention (or torch's "
+            "F.scaled_dot_product_attention); it computed its own softmax. The values are "
+            "right — now get them from one call of it, with your queries, keys, values and "
+            "mask, and its own 1/√d scaling switched off."
         )
     return len(cases)
+
+
+@contextlib.contextmanager
+def _recording_attention(fn: Callable) -> Iterator[list[torch.Tensor]]:
+    """Record the output of every attention call ``fn`` makes: chapter 01's
+    :func:`~brainformers.attention.scaled_dot_product_attention` (its first output) or
+    torch's ``F.scaled_dot_product_attention``, wherever ``fn`` can reach them by name."""
+    outputs: list[torch.Tensor] = []
+    torch_sdpa = torch.nn.functional.scaled_dot_product_attention
+
+    def ours(*args: Any, **kwargs: Any) -> Any:
+        result = scaled_dot_product_attention(*args, **kwargs)
+        outputs.append(result[0] if isinstance(result, tuple) else result)
+        return result
+
+    def theirs(*args: Any, **kwargs: Any) -> Any:
+        result = torch_sdpa(*args, **kwargs)
+        outputs.append(result)
+        return result
+
+    scope = getattr(fn, "__globals__", None)
+    swaps = []
+    if isinstance(scope, dict):
+        for name, value in list(scope.items()):
+            if value is scaled_dot_product_attention:
+                swaps.append((name, value, ours))
+            elif value is torch_sdpa:
+                swaps.append((name, value, theirs))
+    for name, _, wrapper in swaps:
+        scope[name] = wrapper
+    try:
+        with (
+            mock.patch.object(attention_module, "scaled_dot_product_attention", ours),
+            mock.patch.object(torch.nn.functional, "scaled_dot_product_attention", theirs),
+        ):
+            yield outputs
+    finally:
+        for name, original, wrapper in swaps:
+            if scope.get(name) is wrapper:
+                scope[name] = original
 
 
 def _lookup_mistakes(args: tuple[Any, ...]) -> list[tuple[tuple[torch.Tensor, torch.Tensor], str]]:
@@ -455,3 +513,140 @@ def route_error(fn: Callable) -> Callable:
     """Check ``route_error(codes, transitions, route, other)`` against
     :func:`brainformers.tem.route_error`."""
     return run_checks("route_error", fn, ref.route_error, _route_cases)
+
+
+# ------------------------------------------------------------------ hand-set W_a
+
+_GRID_CASES = ((64, 70), (32, 71))  # (d_pos, seed of the generator handed over)
+_GRID_REACH = 5  # displacements up to 5 nodes each way: every pair of nodes of a 6 × 6 world
+_SAME_PLACE = 0.9  # a cosine above this between two places' codes: the memory confuses them
+
+
+def _projective_gap(m: torch.Tensor) -> tuple[float, float]:
+    """(largest |m / c − I| entry, c) for c = trace(m) / d: m is c·I up to that gap."""
+    c = float(torch.diagonal(m).mean())
+    if c <= 0:
+        return math.inf, c
+    return float((m / c - torch.eye(m.shape[0], dtype=m.dtype)).abs().max()), c
+
+
+def _grid_matrices(fn: Callable, d_pos: int, seed: int, case: str) -> torch.Tensor:
+    w = fn(d_pos, np.random.default_rng(seed))
+    if isinstance(w, np.ndarray):
+        raise CheckFailed(
+            f"{case}: expected a torch tensor, got a NumPy array — torch.from_numpy(w).float()."
+        )
+    if not isinstance(w, torch.Tensor):
+        raise CheckFailed(f"{case}: expected a torch tensor, got {type(w).__name__}.")
+    if w.shape != (4, d_pos, d_pos):
+        hint = ""
+        if w.shape == (4, d_pos // 2, 2, 2):
+            hint = " — you returned the 2 × 2 blocks; place them on the diagonal of a d × d matrix."
+        elif w.numel() == 4 * d_pos * d_pos:
+            hint = " — one (d_pos, d_pos) matrix per action, the action first."
+        raise CheckFailed(
+            f"{case}: expected shape (4, {d_pos}, {d_pos}) (action, d_pos, d_pos), got "
+            f"{tuple(w.shape)}{hint}"
+        )
+    if not w.is_floating_point():
+        raise CheckFailed(f"{case}: expected a floating-point tensor, got {w.dtype}.")
+    if not bool(torch.isfinite(w).all()):
+        raise CheckFailed(f"{case}: the matrices contain NaN or infinity.")
+    return w.detach().to(torch.float64)
+
+
+def _grid_cases(fn: Callable) -> int:
+    n_checks = 0
+    for d_pos, seed in _GRID_CASES:
+        case = f"case d_pos={d_pos} (generator seed {seed})"
+        w = _grid_matrices(fn, d_pos, seed, case)
+        again = _grid_matrices(fn, d_pos, seed, case)
+        if not torch.allclose(w, again, atol=1e-6):
+            raise CheckFailed(
+                f"{case}: two calls with generators of the same seed gave different matrices — "
+                "draw the wave vectors from the generator rng you are given, not from "
+                "np.random or torch.randn."
+            )
+        n, e, s, west = w
+        for first, second, names in ((n, s, "N then S"), (e, west, "E then W")):
+            gap, _ = _projective_gap(first @ second)
+            if gap > 1e-4:
+                if (
+                    _projective_gap(n @ e)[0] < 1e-4
+                    or _projective_gap(e @ s)[0] < 1e-4
+                    or _projective_gap(n @ west)[0] < 1e-4
+                ):
+                    hint = (
+                        "the actions are in the wrong order: index 0, 1, 2, 3 = N, E, S, W, "
+                        "so transitions[0] @ transitions[2] must be the identity."
+                    )
+                elif torch.allclose(first, second, atol=1e-6):
+                    hint = (
+                        "the two moves have the same matrix; the second moves by the opposite "
+                        "displacement (δ_S = −δ_N), so it must turn every plane back."
+                    )
+                else:
+                    hint = (
+                        "the second move must undo the first: turn every plane by −k · δ (for "
+                        "a rotation, the transpose)."
+                    )
+                raise CheckFailed(
+                    f"{case}: {names} does not bring a code back to where it was "
+                    f"(W W' differs from a multiple of I by up to {gap:.3g}) — {hint}"
+                )
+            n_checks += 1
+        gap = float((n @ e - e @ n).abs().max()) / max(float((n @ e).abs().max()), 1e-12)
+        if gap > 1e-4:
+            raise CheckFailed(
+                f"{case}: N then E does not land where E then N does (W_N W_E − W_E W_N up to "
+                f"{gap:.3g} of its size) — on a grid the moves commute: use the same planes "
+                "(the same basis) for every action and only change the angle, k_j · δ_a."
+            )
+        n_checks += 1
+        n_checks += _grid_places(w, d_pos, seed, case)
+    return n_checks
+
+
+def _grid_places(w: torch.Tensor, d_pos: int, seed: int, case: str) -> int:
+    """Codes of every displacement in a 6 × 6 world must differ from the start's."""
+    g = torch.Generator().manual_seed(seed)
+    start = F.normalize(torch.randn(d_pos, generator=g, dtype=torch.float64), dim=0)
+    n, e, s, west = w
+    worst, where = -1.0, (0, 0)
+    step_cos = []
+    for dr in range(-_GRID_REACH, _GRID_REACH + 1):
+        for dc in range(-_GRID_REACH, _GRID_REACH + 1):
+            if dr == dc == 0:
+                continue
+            code = start
+            for m, count in ((s if dr > 0 else n, abs(dr)), (e if dc > 0 else west, abs(dc))):
+                for _ in range(count):
+                    code = F.normalize(code @ m, dim=0)
+            cos = float(code @ start)
+            if abs(dr) + abs(dc) == 1:
+                step_cos.append(cos)
+            if cos > worst:
+                worst, where = cos, (dr, dc)
+    if min(step_cos) > 0.99:
+        raise CheckFailed(
+            f"{case}: one move hardly changes the code (cosine {min(step_cos):.4f} between "
+            "neighbouring nodes), so the memory cannot tell neighbours apart — the wave "
+            "vectors are (nearly) zero or too short: draw lengths of order one radian per node."
+        )
+    if worst > _SAME_PLACE:
+        raise CheckFailed(
+            f"{case}: the code {where[0]} rows and {where[1]} columns away is almost the code at "
+            f"the start (cosine {worst:.3f} > {_SAME_PLACE}), so two places share a memory — "
+            "every plane needs its own wave vector, in a random direction (both axes), with "
+            "a length below π so that one step cannot turn a plane by a whole period."
+        )
+    return 1
+
+
+def grid_transitions(fn: Callable) -> Callable:
+    """Check ``grid_transitions(d_pos, rng)``: the moves of a 2D grid as (4, d_pos, d_pos)
+    matrices. There is no single right answer (the wave vectors are random), so the checker
+    tests the properties the chapter needs: N·S and E·W return a code (up to its length),
+    N·E = E·N, reproducible from ``rng``, and every place of a 6 × 6 world has a code
+    clearly different from every other (cosine ≤ 0.9)."""
+    return run_checks("grid_transitions", fn, ref.grid_transitions, _grid_cases)

@@ -15,11 +15,14 @@ The package, one module per idea:
 * :mod:`~brainformers.tem.scoring` — chance, the node-agent oracle (:func:`visited_mask`),
   new-edge and loop-closure masks, :func:`score_predictions`;
 * :mod:`~brainformers.tem.model` — :func:`position_step`, :func:`path_integrate`,
-  :func:`memory_lookup` and :class:`TEMTransformer`;
+  :func:`memory_lookup`, :class:`TEMTransformer` and the hand-set W_a
+  (:func:`grid_transitions`);
 * :mod:`~brainformers.tem.training` — :func:`train_tem`, :func:`evaluate_tem`, the
   held-out worlds and the shipped checkpoint (:func:`load_pretrained`);
-* :mod:`~brainformers.tem.controls` — the backtrack rule and a standard transformer over
-  action and observation tokens;
+* :mod:`~brainformers.tem.controls` — the backtrack rule, hand-written dead reckoning and
+  a standard transformer over action and observation tokens;
+* :mod:`~brainformers.tem.sweep` — the shipped sweep that trains that transformer as well
+  as TEM-t (:func:`load_sweep`);
 * :mod:`~brainformers.tem.analysis` — how the learned W_a compose (:func:`route_error`),
   rate maps of the position units and how band-like they are.
 
@@ -42,8 +45,16 @@ position units ≈ grid cells (medial entorhinal cortex), memories ≈ place cel
 """
 
 from .analysis import plane_wave_fit, rate_maps, route_error
-from .controls import ActionTokenTransformer, backtrack_correct
-from .model import TEMOutput, TEMTransformer, memory_lookup, path_integrate, position_step
+from .controls import ActionTokenTransformer, backtrack_correct, dead_reckoning_correct
+from .model import (
+    MOVES,
+    TEMOutput,
+    TEMTransformer,
+    grid_transitions,
+    memory_lookup,
+    path_integrate,
+    position_step,
+)
 from .scoring import (
     chance_accuracy,
     loop_closure_mask,
@@ -51,6 +62,7 @@ from .scoring import (
     score_predictions,
     visited_mask,
 )
+from .sweep import SWEEP_PATH, SweepRun, load_sweep, sweep_runs
 from .training import (
     PRETRAINED_PATH,
     evaluate_tem,
@@ -89,6 +101,8 @@ __all__ = [
     "position_step",
     "path_integrate",
     "memory_lookup",
+    "MOVES",
+    "grid_transitions",
     "TEMOutput",
     "TEMTransformer",
     "train_tem",
@@ -98,7 +112,12 @@ __all__ = [
     "PRETRAINED_PATH",
     "load_pretrained",
     "backtrack_correct",
+    "dead_reckoning_correct",
     "ActionTokenTransformer",
+    "SWEEP_PATH",
+    "SweepRun",
+    "load_sweep",
+    "sweep_runs",
     "route_error",
     "rate_maps",
     "plane_wave_fit",

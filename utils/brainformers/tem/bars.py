@@ -1,5 +1,11 @@
 """The headline bars of chapter 03 (TEM and TEM-t): what each number must meet, and why.
 
+The former bar ``temt_minus_action_token_loop_closure >= 0.5`` is retired: trained as
+well as TEM-t (the shipped sweep, :func:`brainformers.tem.load_sweep`), the action-token
+transformer does close loops within its training length, so the chapter now reports the
+measured comparison (learning curves, steps to 0.95, walks 4× longer than training)
+instead of one difference at one budget.
+
 Gathered with every other chapter's in :data:`brainformers.results.BARS`, which the
 chapter's Results cell, the seed sweep (``utils/robustness.py``) and the robustness table
 read.
@@ -34,13 +40,23 @@ BARS: tuple[Bar, ...] = (
         "long as the held-out ones, it stays within 0.01 of the rule",
     ),
     Bar(
-        "temt_minus_action_token_loop_closure",
+        "temt_long_walk_loop_closure_accuracy",
         ">=",
-        0.5,
-        "TEM-t minus the action-token transformer, loop closures",
-        why="the claim is that path integration solves loop closures where a standard "
-        "transformer with the same data and steps does not; half the range, not a "
-        "hair's breadth",
+        0.9,
+        "TEM-t trained on 100-move walks, loop closures on 400-move walks",
+        why="the claim is length generalisation: positions from actions, not time, hold "
+        "on walks four times longer than any seen in training. Set from the claim before "
+        "the notebook's run (the shipped GPU sweep, 2,400-4,400 steps, gave 0.970-0.999); "
+        "the action-token transformer, trained 5,000 steps on the same walks, reaches "
+        "0.60-0.63 there",
+    ),
+    Bar(
+        "handset_wa_loop_closure_accuracy",
+        ">=",
+        0.95,
+        "untrained TEM-t with W_a set by hand to the grid's rotations, loop closures",
+        why="the positive control: with a faithful representation of the moves the task "
+        "needs no learning, so the hand-set matrices must do what the trained ones do",
     ),
     Bar(
         "inverse_over_non_inverse_error",

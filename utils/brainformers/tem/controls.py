@@ -19,7 +19,10 @@ from ..attention import causal_mask, multi_head_attention, sinusoidal_positions
 from ._inputs import N_ACTIONS as _N_ACTIONS
 from ._inputs import _ids_in_range, _integer_array, _integer_tensor, _n_classes
 
-__all__ = ["backtrack_correct", "ActionTokenTransformer"]
+__all__ = ["backtrack_correct", "dead_reckoning_correct", "ActionTokenTransformer"]
+
+# (row, col) displacement of each action N, E, S, W (as tem.MOVES).
+_DISPLACEMENT = np.array([(-1, 0), (0, 1), (1, 0), (0, -1)], dtype=np.int64)
 
 
 def backtrack_correct(observations: np.ndarray, lag: int = 2) -> np.ndarray:
@@ -43,6 +46,44 @@ def backtrack_correct(observations: np.ndarray, lag: int = 2) -> np.ndarray:
     _validate.positive_int("lag", lag)
     out = np.zeros(obs.shape, dtype=bool)
     out[:, lag:] = obs[:, lag:] == obs[:, :-lag]
+    return out
+
+
+def dead_reckoning_correct(actions: np.ndarray, observations: np.ndarray) -> np.ndarray:
+    """Where hand-written dead reckoning predicts the observation right.
+
+    The positive control with no learning: keep a running sum of the moves (the place
+    relative to the start, in nodes) and a dictionary from place to the observation last
+    seen there; predict the stored observation at a place already in the dictionary, and
+    nothing (wrong) at a new one. It needs to know the moves' displacements, which
+    TEM-t must learn.
+
+    Parameters
+    ----------
+    actions : (n_walks, n_steps) int array of actions 0 … 3 (N, E, S, W).
+    observations : (n_walks, n_steps + 1) int array of class ids.
+
+    Returns
+    -------
+    (n_walks, n_steps + 1) bool array: the prediction at step t was right.
+    """
+    acts = _integer_array("actions", actions, ndim=2, dims="(n_walks, n_steps)")
+    obs = _integer_array("observations", observations, ndim=2, dims="(n_walks, n_steps + 1)")
+    if obs.shape != (acts.shape[0], acts.shape[1] + 1):
+        raise ValueError(
+            f"observations must have shape (n_walks, n_steps + 1) = ({acts.shape[0]}, "
+            f"{acts.shape[1] + 1}) to match actions {acts.shape}, got {obs.shape}"
+        )
+    _ids_in_range("actions", acts, _N_ACTIONS, "action (0 = N, 1 = E, 2 = S, 3 = W)")
+    places = np.zeros((acts.shape[0], acts.shape[1] + 1, 2), dtype=np.int64)
+    places[:, 1:] = np.cumsum(_DISPLACEMENT[acts], axis=1)  # running sum of the moves
+    out = np.zeros(obs.shape, dtype=bool)
+    for w in range(obs.shape[0]):
+        seen: dict[tuple[int, int], int] = {}
+        for t in range(obs.shape[1]):
+            place = (int(places[w, t, 0]), int(places[w, t, 1]))
+            out[w, t] = seen.get(place) == int(obs[w, t])
+            seen[place] = int(obs[w, t])
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Literal, NamedTuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -29,6 +30,8 @@ __all__ = [
     "position_step",
     "path_integrate",
     "memory_lookup",
+    "grid_transitions",
+    "MOVES",
     "TEMOutput",
     "TEMTransformer",
 ]
@@ -141,6 +144,64 @@ def _path_integrate(start: torch.Tensor, actions: torch.Tensor, w: torch.Tensor)
         e = _position_step(e, actions[:, t], w_cat)
         codes.append(e)
     return torch.stack(codes, dim=1)  # (batch, n_steps + 1, d_pos)
+
+
+# (row, col) displacement of each action N, E, S, W; row 0 is the northern row.
+MOVES = ((-1, 0), (0, 1), (1, 0), (0, -1))
+
+
+def grid_transitions(
+    d_pos: int = 64,
+    generator: np.random.Generator | None = None,
+    *,
+    max_wave_number: float = 2.5,
+    min_wave_number: float = 0.5,
+) -> torch.Tensor:
+    """W_a set by hand: the moves of a 2D grid as block rotations, no training.
+
+    The code is split into d_pos / 2 planes. Plane j has a random wave vector k_j
+    (direction uniform, length uniform in [``min_wave_number``, ``max_wave_number``]
+    radians per node) and action a, which moves the agent by δ_a (:data:`MOVES`), turns
+    plane j by the angle k_j · δ_a. The codes are then e(x)_j = R(k_j · x) e_0,j: a sum of
+    plane waves over the node x, so that moves commute (angles add), N and S undo each
+    other (angles cancel, W_S = W_Nᵀ) and, with many random k_j, the cosine between the
+    codes of two different nodes, the mean of cos(k_j · (x − y)), is far below 1 (a
+    representation of the group ℤ² of grid moves; Whittington, Warren & Behrens 2022
+    show learned W_a approaching such rotations). Codes are row vectors: e W_a; on the
+    plane (u, v) a turn by θ is [u, v] ↦ [u cos θ − v sin θ, u sin θ + v cos θ].
+
+    Parameters
+    ----------
+    d_pos : width of the code, even.
+    generator : NumPy generator for the wave vectors (a fresh default one if ``None``).
+    max_wave_number, min_wave_number : range of |k_j|, in radians per node. Below π a
+        single step cannot alias (turn a plane by a whole period).
+
+    Returns
+    -------
+    (4, d_pos, d_pos) float32 tensor, orthogonal, block-diagonal with 2 × 2 rotations.
+    """
+    _validate.positive_int("d_pos", d_pos)
+    if d_pos % 2:
+        raise ValueError(f"d_pos must be even (planes of two units), got {d_pos}")
+    if not 0 < min_wave_number <= max_wave_number < float("inf"):
+        raise ValueError(
+            "need 0 < min_wave_number <= max_wave_number < inf, got "
+            f"{min_wave_number} and {max_wave_number}"
+        )
+    rng = np.random.default_rng() if generator is None else generator
+    n_planes = d_pos // 2
+    direction = rng.uniform(0, 2 * np.pi, n_planes)
+    length = rng.uniform(min_wave_number, max_wave_number, n_planes)
+    k = length[:, None] * np.stack([np.cos(direction), np.sin(direction)], axis=1)  # (planes, 2)
+    angles = np.asarray(MOVES, dtype=float) @ k.T  # (4, planes): k_j · δ_a
+    c, s = torch.from_numpy(np.cos(angles)).float(), torch.from_numpy(np.sin(angles)).float()
+    w = torch.zeros(_N_ACTIONS, d_pos, d_pos)
+    w[:, 0::2, 0::2] = torch.diag_embed(c)
+    w[:, 1::2, 1::2] = torch.diag_embed(c)
+    w[:, 0::2, 1::2] = torch.diag_embed(s)
+    w[:, 1::2, 0::2] = torch.diag_embed(-s)
+    return w
 
 
 def memory_lookup(
