@@ -50,10 +50,15 @@ explicit :class:`numpy.random.Generator`.
 """
 
 from .controls import (
+    LatticeFit,
+    band_pass_fields,
+    dominant_wavenumber,
+    lattice_fit,
     map_groups,
     map_similarity,
     n_distinct_maps,
     null_threshold,
+    phase_spread,
     shuffle_null,
 )
 from .grid_score import (
@@ -90,4 +95,9 @@ __all__ = [
     "map_similarity",
     "map_groups",
     "n_distinct_maps",
+    "dominant_wavenumber",
+    "band_pass_fields",
+    "LatticeFit",
+    "lattice_fit",
+    "phase_spread",
 ]

@@ -3,13 +3,17 @@
 * :func:`shuffle_null`, :func:`null_threshold` — the spike train shifted in time along the
   path, and the percentile a real score must beat;
 * :func:`map_similarity`, :func:`map_groups`, :func:`n_distinct_maps` — how many different
-  maps a population of "grid cells" holds, or whether it is a few maps copied many times.
+  maps a population of "grid cells" holds, or whether it is a few maps copied many times;
+* :func:`dominant_wavenumber`, :func:`band_pass_fields` — a structured null: random smooth
+  periodic fields at the maps' own spatial frequency, clipped at zero;
+* :func:`lattice_fit`, :func:`phase_spread` — each map's spacing, orientation and spatial
+  phase, and how evenly the phases of a population cover the unit rhombus.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from scipy.sparse.csgraph import connected_components
@@ -25,6 +29,11 @@ __all__ = [
     "map_similarity",
     "map_groups",
     "n_distinct_maps",
+    "dominant_wavenumber",
+    "band_pass_fields",
+    "LatticeFit",
+    "lattice_fit",
+    "phase_spread",
 ]
 
 
@@ -242,3 +251,222 @@ def n_distinct_maps(rate_maps: np.ndarray, threshold: float = 0.9) -> int:
     threshold : in [0, 1], as for :func:`map_groups`.
     """
     return int(map_groups(rate_maps, threshold).max()) + 1
+
+
+def _bin_xy(n_bins: int, bin_size: float) -> np.ndarray:
+    """(n_bins², 2) bin centres in cm, row-major over [y bin, x bin]: columns x, y."""
+    centres = (np.arange(n_bins) + 0.5) * bin_size
+    xx, yy = np.meshgrid(centres, centres)
+    return np.stack([xx.ravel(), yy.ravel()], axis=1)
+
+
+def _maps_2d(maps: object) -> np.ndarray:
+    m = _validate.array("maps", maps, ndim=3, dims="(n_units, n_bins, n_bins)")
+    if m.shape[1] != m.shape[2] or m.shape[1] < 4:
+        raise ValueError(f"maps must be square, at least 4 × 4 bins, got shape {m.shape}")
+    return m
+
+
+def dominant_wavenumber(maps: np.ndarray, *, bin_size: float = 2.5, n_pad: int = 256) -> float:
+    """The spatial frequency |k| (rad/cm) at which a population of maps has most power.
+
+    Each map minus its mean is Fourier-transformed (zero-padded to ``n_pad`` × ``n_pad``
+    bins); the power |F(k)|² summed over units and averaged over rings of equal |k| peaks
+    at k* — for hexagonal grids of spacing λ, k* = 4π / (√3 λ).
+
+    Parameters
+    ----------
+    maps : (n_units, n_bins, n_bins) maps, no NaN.
+    bin_size : cm per bin.
+    n_pad : FFT size (≥ n_bins); larger gives a finer frequency grid.
+    """
+    m = _maps_2d(maps)
+    bin_size = _validate.positive_float("bin_size", bin_size)
+    n_pad = max(_validate.positive_int("n_pad", n_pad), m.shape[1])
+    centred = m - m.mean(axis=(1, 2), keepdims=True)
+    power = (np.abs(np.fft.fft2(centred, s=(n_pad, n_pad))) ** 2).sum(axis=0)
+    f = np.fft.fftfreq(n_pad, d=bin_size) * 2 * np.pi  # rad/cm
+    radius = np.hypot(*np.meshgrid(f, f))
+    step = 2 * np.pi / (n_pad * bin_size)
+    ring = np.rint(radius / step).astype(int)
+    profile = np.bincount(ring.ravel(), weights=power.ravel()) / np.maximum(
+        np.bincount(ring.ravel()), 1
+    )
+    profile[0] = 0.0  # the mean, removed
+    return float(np.argmax(profile) * step)
+
+
+def band_pass_fields(
+    n_fields: int,
+    n_bins: int,
+    wavenumber: float,
+    rng: np.random.Generator,
+    *,
+    bin_size: float = 2.5,
+    n_waves: int = 32,
+) -> np.ndarray:
+    """Random smooth periodic fields at one spatial frequency, clipped at zero: a null for gridness.
+
+    Each field is a random sum of ``n_waves`` plane waves with the same wavenumber, random
+    directions, phases and amplitudes, clipped at zero:
+
+        f(x) = max(0, Σ_j a_j cos(k_j · x + φ_j)),   |k_j| = wavenumber,
+        angle(k_j) ~ U[0, 2π), φ_j ~ U[0, 2π), a_j ~ N(0, 1),
+
+    an isotropic band-pass random field (its power lies on the ring |k| = k*), non-negative
+    like a firing rate. It has the spatial frequency, smoothness and sparseness of a grid
+    map but no preferred angle between its waves: any sixfold symmetry is by chance. A
+    score that such fields pass as often as a model's maps cannot tell the model's maps from
+    smooth periodic fields (the "null that keeps the structure" of ``shared/REVIEW.md``;
+    Schaeffer et al. 2022 on scores that smooth fields pass).
+
+    Parameters
+    ----------
+    n_fields : number of fields.
+    n_bins : the maps are n_bins × n_bins, indexed [y bin, x bin].
+    wavenumber : |k| in rad/cm, e.g. :func:`dominant_wavenumber` of the maps under test.
+    rng : NumPy random generator.
+    bin_size : cm per bin.
+    n_waves : plane waves per field.
+
+    Returns
+    -------
+    (n_fields, n_bins, n_bins) float64 array, ≥ 0.
+    """
+    n_fields = _validate.positive_int("n_fields", n_fields)
+    n_bins = _validate.positive_int("n_bins", n_bins)
+    wavenumber = _validate.positive_float("wavenumber", wavenumber)
+    _validate.numpy_generator("rng", rng)
+    bin_size = _validate.positive_float("bin_size", bin_size)
+    n_waves = _validate.positive_int("n_waves", n_waves)
+    xy = _bin_xy(n_bins, bin_size)  # (n_bins², 2)
+    angles = rng.uniform(0, 2 * np.pi, (n_fields, n_waves))
+    k = wavenumber * np.stack([np.cos(angles), np.sin(angles)], axis=-1)  # (n_fields, n_waves, 2)
+    phases = rng.uniform(0, 2 * np.pi, (n_fields, n_waves, 1))
+    amplitudes = rng.standard_normal((n_fields, n_waves, 1))
+    waves = amplitudes * np.cos(k @ xy.T + phases)  # (n_fields, n_waves, n_bins²)
+    fields = np.maximum(waves.sum(axis=1), 0.0)
+    return fields.reshape(n_fields, n_bins, n_bins)
+
+
+class LatticeFit(NamedTuple):
+    """Spacing (cm), orientation (degrees in [0, 60)) and phase of hexagonal maps.
+
+    Attributes: ``spacing`` (n_units,) cm; ``orientation`` (n_units,) degrees;
+    ``phase`` (n_units, 2) lattice coordinates (u, v) in [0, 1)².
+    """
+
+    spacing: np.ndarray
+    orientation: np.ndarray
+    phase: np.ndarray
+
+
+def lattice_fit(
+    maps: np.ndarray,
+    wavenumber: float,
+    *,
+    bin_size: float = 2.5,
+    k_range: float = 0.25,
+) -> LatticeFit:
+    """Each map's hexagonal lattice: spacing, orientation and spatial phase.
+
+    A hexagonal map is g(x) ≈ Σ_{i=1..3} cos(k_i · (x − x₀)) with |k_i| = k and the k_i 60°
+    apart (Solstad et al. 2006). Its Fourier transform F(k) = Σ_x g(x) e^{−i k·x} over the
+    bins peaks at the k_i, with arg F(k_i) = −k_i · x₀. So: the strongest wave vector is
+    found (|k| within ± ``k_range`` of ``wavenumber``, every direction, 1° steps); of the
+    lattice's three wave directions, k₁ is the one at an angle in [0°, 60°) and k₂ the one
+    60° further on (each the largest |F| within ± 5°), the same labelling for every unit so
+    that phases of units with one orientation are comparable; and the phase in lattice
+    coordinates is
+
+        (u, v) = (k₁ · x₀, k₂ · x₀) / 2π  mod 1,
+
+    the offset x₀ = u a₁ + v a₂ in the basis a_j of the lattice (k_i · a_j = 2π δ_ij): a
+    point of the unit rhombus, uniform on it when x₀ is uniform in space. Spacing is
+    4π / (√3 |k₁|); orientation is the angle of a lattice axis (the line through neighbouring
+    fields, 30° from k₁) modulo 60°, as in :func:`grid_field`.
+
+    Parameters
+    ----------
+    maps : (n_units, n_bins, n_bins) maps, indexed [y bin, x bin], no NaN.
+    wavenumber : |k| in rad/cm around which to search (:func:`dominant_wavenumber`).
+    bin_size : cm per bin.
+    k_range : relative half-width of the search in |k|.
+    """
+    m = _maps_2d(maps)
+    wavenumber = _validate.positive_float("wavenumber", wavenumber)
+    bin_size = _validate.positive_float("bin_size", bin_size)
+    k_range = _validate.fraction("k_range", k_range)
+    xy = _bin_xy(m.shape[1], bin_size)
+    flat = m.reshape(m.shape[0], -1)
+    flat = flat - flat.mean(axis=1, keepdims=True)
+    magnitudes = wavenumber * np.linspace(1 - k_range, 1 + k_range, 21)
+    angles = np.deg2rad(np.arange(360))
+    kx = magnitudes[:, None] * np.cos(angles)  # (n_k, 360)
+    ky = magnitudes[:, None] * np.sin(angles)
+    basis = np.exp(-1j * (np.outer(xy[:, 0], kx.ravel()) + np.outer(xy[:, 1], ky.ravel())))
+    f = (flat @ basis).reshape(m.shape[0], magnitudes.size, 360)  # (n_units, n_k, 360)
+    power = np.abs(f)
+    n = m.shape[0]
+    spacing, orientation, phase = np.empty(n), np.empty(n), np.empty((n, 2))
+    for unit in range(n):
+        _, peak = np.unravel_index(np.argmax(power[unit, :, :180]), (magnitudes.size, 180))
+        # One labelling for every unit: k₁ the wave direction in [0°, 60°), k₂ 60° on.
+        base = int(peak) % 60
+        i1, a1 = _peak_near(power[unit], base)
+        i2, a2 = _peak_near(power[unit], base + 60)
+        psi = -np.angle([f[unit, i1, a1], f[unit, i2, a2]])  # k_i · x₀
+        phase[unit] = np.mod(psi / (2 * np.pi), 1.0)
+        spacing[unit] = 4 * np.pi / (np.sqrt(3) * magnitudes[i1])
+        orientation[unit] = float((a1 + 30) % 60)  # a field axis lies 30° from k₁
+    return LatticeFit(spacing, orientation, phase)
+
+
+def _peak_near(power: np.ndarray, angle: int, half_width: int = 5) -> tuple[int, int]:
+    """(magnitude index, angle in degrees) of the largest |F| within ± half_width of angle."""
+    window = (angle + np.arange(-half_width, half_width + 1)) % 360
+    i, j = np.unravel_index(np.argmax(power[:, window]), (power.shape[0], window.size))
+    return int(i), int(window[j])
+
+
+def _torus_nn_distance(phase: np.ndarray) -> np.ndarray:
+    """Each phase's distance to its nearest neighbour on the hexagonal torus, in spacings."""
+    # The lattice basis dual to k₁, k₂ (60° apart): unit vectors 120° apart, in spacings.
+    a = np.array([[1.0, 0.0], [-0.5, np.sqrt(3) / 2]])
+    d = phase[:, None, :] - phase[None, :, :]
+    d -= np.rint(d)  # to (-½, ½]
+    shifts = np.array([(i, j) for i in (-1, 0, 1) for j in (-1, 0, 1)], dtype=float)
+    cart = (d[:, :, None, :] + shifts) @ a  # (n, n, 9, 2) cm / spacing
+    dist = np.linalg.norm(cart, axis=-1).min(axis=-1)
+    np.fill_diagonal(dist, np.inf)
+    return dist.min(axis=1)
+
+
+def phase_spread(phase: np.ndarray, rng: np.random.Generator, *, n_reference: int = 200) -> float:
+    """How evenly spatial phases cover the unit rhombus: a Clark–Evans nearest-neighbour ratio.
+
+    R = mean nearest-neighbour distance between the phases on the hexagonal torus (the unit
+    rhombus with opposite sides identified, distances in grid spacings), divided by the
+    same mean for the same number of phases drawn uniformly at random (averaged over
+    ``n_reference`` draws) — the aggregation index of Clark & Evans (1954), with the exact
+    random reference for a small n instead of its large-n formula. R ≈ 1: phases as spread
+    as random ones; R → 0: phases clustered (copies of a few maps share a phase); R > 1:
+    more even than random (up to about 2.15 for a perfect triangular tiling).
+
+    Parameters
+    ----------
+    phase : (n_units, 2) lattice coordinates in [0, 1)², as from :func:`lattice_fit`;
+        at least 2 units.
+    rng : NumPy random generator for the random reference.
+    n_reference : random draws in the reference.
+    """
+    p = _validate.array("phase", phase, ndim=2, dims="(n_units, 2)")
+    if p.shape[1] != 2 or p.shape[0] < 2:
+        raise ValueError(f"phase must have shape (n_units ≥ 2, 2), got {p.shape}")
+    _validate.numpy_generator("rng", rng)
+    n_reference = _validate.positive_int("n_reference", n_reference)
+    observed = _torus_nn_distance(np.mod(p, 1.0)).mean()
+    reference = np.mean(
+        [_torus_nn_distance(rng.random(p.shape)).mean() for _ in range(n_reference)]
+    )
+    return float(observed / reference)

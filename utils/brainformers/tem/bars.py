@@ -17,7 +17,16 @@ from ..bar import Bar
 
 BARS: tuple[Bar, ...] = (
     Bar("temt_visited_accuracy", ">=", 0.95, "TEM-t, steps at visited nodes"),
-    Bar("temt_loop_closure_accuracy", ">=", 0.95, "TEM-t, arrival by a never-taken edge"),
+    Bar(
+        "temt_loop_closure_accuracy",
+        ">=",
+        0.95,
+        "TEM-t, arrival by a never-taken edge",
+        why="holds for seeds 0-4 on the default numeric path (torch's two threads), the one "
+        "this table is measured on; an open defect: on the single-thread path "
+        "(OMP_NUM_THREADS=1) seed 2's 1,000 training steps stopped at 0.502 (0.457 on "
+        "400-move walks), the other four seeds at 0.983-0.997",
+    ),
     Bar("temt_new_edge_accuracy", ">=", 0.95, "TEM-t, visited node, new edge"),
     Bar("temt_minus_oracle_overall", ">=", -0.03, "TEM-t minus the oracle, every step"),
     Bar("control_loop_closure_accuracy", "<=", 0.15, "time-position control, loop closures"),
