@@ -682,6 +682,22 @@ def test_action_token_transformer_trains_with_train_tem():
     assert 0 <= scores["overall"] <= 1
 
 
+def test_train_tem_on_step_sees_every_step_and_changes_nothing_unless_it_stops():
+    def run(on_step=None):
+        torch.manual_seed(0)
+        model = ActionTokenTransformer(n_classes=5, d_model=16, n_heads=2)
+        return train_tem(
+            model, worlds_per_batch=4, n_steps=6, walk_length=10, widths=(3,), on_step=on_step
+        )
+
+    seen: list[tuple[int, float]] = []
+    losses = run(lambda step, loss: seen.append((step, loss)))
+    assert losses == run()  # a hook that returns nothing leaves training as it was
+    assert seen == list(enumerate(losses, start=1))
+    stopped = run(lambda step, loss: step == 3)
+    assert stopped == losses[:3]
+
+
 def test_score_predictions_guessing_oracle():
     nodes = route(GridWorld(3, 3), 4, [N, S, N])  # visited at steps 2 and 3 of 4
     scores = score_predictions(np.ones((1, 4), dtype=bool), nodes, n_classes=20)

@@ -7,7 +7,7 @@ from ``(1, seed)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from pathlib import Path
 
@@ -54,6 +54,7 @@ def train_tem(
     seed: int = 0,
     *,
     widths: Sequence[int] = (4, 5, 6),
+    on_step: Callable[[int, float], bool | None] | None = None,
 ) -> list[float]:
     """Train a TEM-t (or its control) on walks in fresh worlds, with Adam and cross-entropy.
 
@@ -81,6 +82,9 @@ def train_tem(
     seed : seeds the worlds and walks (seed the model's initialisation yourself, e.g.
         with :func:`brainformers.set_seed`, before building it).
     widths : the square worlds' possible widths.
+    on_step : called after every step with (steps done, that step's loss), e.g. to score
+        the model along the way (``utils/action_token_sweep.py`` draws learning curves so);
+        returning True stops training there, so the losses are fewer than ``n_steps``.
 
     Returns
     -------
@@ -110,6 +114,8 @@ def train_tem(
         loss.backward()
         optimiser.step()
         losses.append(loss.item())
+        if on_step is not None and on_step(step + 1, losses[-1]):
+            break  # the caller asked to stop: a sweep's guard, never the chapter's runs
     model.eval()
     return losses
 
