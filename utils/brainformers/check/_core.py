@@ -17,7 +17,7 @@ import sysconfig
 import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 from unittest import mock
@@ -263,13 +263,47 @@ class CallCounter:
 
 
 @contextmanager
-def counting_calls(fn: Callable, target: Callable, module: Any) -> Iterator[CallCounter]:
+def intercepting(
+    fn: Callable, wrappers: Sequence[tuple[Callable, Callable]], modules: Sequence[Any]
+) -> Iterator[None]:
+    """Inside the block, each library ``target`` is replaced by its ``wrapper`` wherever ``fn``
+    can reach it by name; everything is restored on exit.
+
+    ``wrappers`` holds ``(target, wrapper)`` pairs. A target is swapped under every global
+    of ``fn`` bound to it (a notebook's ``__main__``, whatever the student called it on
+    import) and as the attribute ``module.<target name>`` of each of ``modules`` that holds
+    it (for ``attention.scaled_dot_product_attention(...)``).
+    """
+    scope = getattr(fn, "__globals__", None)
+    swapped: list[tuple[str, Callable, Callable]] = []
+    if isinstance(scope, dict):
+        for name, value in list(scope.items()):
+            for target, wrapper in wrappers:
+                if value is target:
+                    swapped.append((name, target, wrapper))
+    # Only these names are swapped and put back (mock.patch.dict would clear and refill the
+    # whole namespace, losing any global the student's code creates meanwhile).
+    for name, _, wrapper in swapped:
+        scope[name] = wrapper
+    try:
+        with ExitStack() as stack:
+            for target, wrapper in wrappers:
+                for module in modules:
+                    if getattr(module, target.__name__, None) is target:
+                        stack.enter_context(mock.patch.object(module, target.__name__, wrapper))
+            yield
+    finally:
+        for name, target, wrapper in swapped:
+            if scope.get(name) is wrapper:
+                scope[name] = target
+
+
+@contextmanager
+def counting_calls(fn: Callable, target: Callable, *modules: Any) -> Iterator[CallCounter]:
     """Count the calls that ``fn`` makes to the library function ``target``.
 
-    Inside the block, ``target`` is replaced by a counting wrapper wherever ``fn`` can
-    reach it by name: every global of ``fn`` bound to it (a notebook's ``__main__``, whatever
-    the student called it on import) and the attribute ``module.<target name>`` (for
-    ``attention.scaled_dot_product_attention(...)``). Everything is restored on exit.
+    The counting wrapper stands in for ``target`` wherever ``fn`` can reach it by name
+    (:func:`intercepting`): its globals and the attribute of each of ``modules``.
     """
     counter = CallCounter()
 
@@ -277,19 +311,8 @@ def counting_calls(fn: Callable, target: Callable, module: Any) -> Iterator[Call
         counter.n_calls += 1
         return target(*args, **kwargs)
 
-    scope = getattr(fn, "__globals__", None)
-    names = [n for n, v in scope.items() if v is target] if isinstance(scope, dict) else []
-    # Only these names are swapped and put back (mock.patch.dict would clear and refill the
-    # whole namespace, losing any global the student's code creates meanwhile).
-    for name in names:
-        scope[name] = counting
-    try:
-        with mock.patch.object(module, target.__name__, counting):
-            yield counter
-    finally:
-        for name in names:
-            if scope.get(name) is counting:
-                scope[name] = target
+    with intercepting(fn, [(target, counting)], modules):
+        yield counter
 
 
 def seeded(seed: int) -> torch.Generator:

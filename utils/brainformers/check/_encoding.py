@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
 import numpy as np
 
@@ -19,7 +18,7 @@ from .. import encoding as ref
 from ..encoding import ceiling as ceiling_module
 from ..encoding import features as feat
 from ..encoding import regression as regression_module
-from ._core import CheckFailed, compare, compare_number, run_checks
+from ._core import CheckFailed, compare, compare_number, counting_calls, run_checks
 
 #: Where a notebook can reach the library's functions by attribute (``encoding.X``,
 #: ``features.X``, ``regression.X``).
@@ -34,32 +33,13 @@ def _rng(seed: int) -> np.random.Generator:
 def _no_delegation(fn: Callable, target: Callable, shown: str) -> Iterator[None]:
     """Refuse an answer that calls the library's own ``target``: the reference it is checked on.
 
-    Inside the block ``target`` is replaced, under every global name of ``fn`` bound to it
-    and as an attribute of the library's modules, by a wrapper that records the call; if
-    any call was made, :class:`CheckFailed` says so (``shown`` is how the notebook names
-    it). Everything is put back on exit.
+    Calls are counted wherever ``fn`` can reach ``target`` (:func:`counting_calls`, over
+    the library's modules); if any call was made, :class:`CheckFailed` says so (``shown``
+    is how the notebook names it).
     """
-    calls = []
-
-    def watched(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return target(*args, **kwargs)
-
-    scope = getattr(fn, "__globals__", None)
-    names = [n for n, v in scope.items() if v is target] if isinstance(scope, dict) else []
-    for name in names:
-        scope[name] = watched
-    try:
-        with ExitStack() as stack:
-            for module in _LIBRARY_MODULES:
-                if getattr(module, target.__name__, None) is target:
-                    stack.enter_context(mock.patch.object(module, target.__name__, watched))
-            yield
-    finally:
-        for name in names:
-            if scope.get(name) is watched:
-                scope[name] = target
-    if calls:
+    with counting_calls(fn, target, *_LIBRARY_MODULES) as counter:
+        yield
+    if counter.n_calls:
         raise CheckFailed(
             f"your function calls the library's {shown}, the reference this exercise is "
             "checked against: write the computation yourself (the library's version is what "

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
-from unittest import mock
 
 import numpy as np
 import torch
@@ -22,7 +21,7 @@ from .. import attention as attention_module
 from .. import hopfield as ref
 from ..attention import scaled_dot_product_attention
 from ..hopfield._common import _sign
-from ._core import CheckFailed, compare, compare_number, run_checks, seeded
+from ._core import CheckFailed, compare, compare_number, intercepting, run_checks, seeded
 
 
 def _patterns(n_patterns: int, n: int, seed: int) -> np.ndarray:
@@ -554,27 +553,12 @@ def _probing_attention(fn: Callable) -> Iterator[_AttentionProbe]:
 
         return probed
 
-    targets = (
-        (scaled_dot_product_attention, attention_module),
-        (F.scaled_dot_product_attention, F),
-    )
-    scope = getattr(fn, "__globals__", None)
-    swapped: list[tuple[str, Callable, Callable]] = []
-    with ExitStack() as stack:
-        for target, module in targets:
-            probed = wrap(target)
-            if isinstance(scope, dict):
-                for name in [n for n, v in scope.items() if v is target]:
-                    scope[name] = probed
-                    swapped.append((name, probed, target))
-            stack.enter_context(mock.patch.object(module, target.__name__, probed))
-        try:
-            with torch.enable_grad():
-                yield probe
-        finally:
-            for name, probed, target in swapped:
-                if scope.get(name) is probed:
-                    scope[name] = target
+    targets = (scaled_dot_product_attention, F.scaled_dot_product_attention)
+    with (
+        intercepting(fn, [(t, wrap(t)) for t in targets], (attention_module, F)),
+        torch.enable_grad(),
+    ):
+        yield probe
 
 
 def _uses(got: Any, returned: list[torch.Tensor]) -> bool:

@@ -16,7 +16,6 @@ import contextlib
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
-from unittest import mock
 
 import numpy as np
 import torch
@@ -30,6 +29,7 @@ from ._core import (
     as_pair,
     compare,
     compare_number,
+    intercepting,
     run_checks,
     seeded,
 )
@@ -385,26 +385,9 @@ def _recording_attention(fn: Callable) -> Iterator[list[torch.Tensor]]:
         outputs.append(result)
         return result
 
-    scope = getattr(fn, "__globals__", None)
-    swaps = []
-    if isinstance(scope, dict):
-        for name, value in list(scope.items()):
-            if value is scaled_dot_product_attention:
-                swaps.append((name, value, ours))
-            elif value is torch_sdpa:
-                swaps.append((name, value, theirs))
-    for name, _, wrapper in swaps:
-        scope[name] = wrapper
-    try:
-        with (
-            mock.patch.object(attention_module, "scaled_dot_product_attention", ours),
-            mock.patch.object(torch.nn.functional, "scaled_dot_product_attention", theirs),
-        ):
-            yield outputs
-    finally:
-        for name, original, wrapper in swaps:
-            if scope.get(name) is wrapper:
-                scope[name] = original
+    wrappers = [(scaled_dot_product_attention, ours), (torch_sdpa, theirs)]
+    with intercepting(fn, wrappers, (attention_module, torch.nn.functional)):
+        yield outputs
 
 
 def _lookup_mistakes(args: tuple[Any, ...]) -> list[tuple[tuple[torch.Tensor, torch.Tensor], str]]:
